@@ -1,0 +1,63 @@
+"""`wikiseminar sync`: what cron runs; inline by default, on the job queue with --enqueue."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..extensions import db
+from ..models import Seminar
+from ..models._types import utcnow
+from ..services.seminars import get_seminar
+from ..sync.pipeline import SyncOptions, sync_seminar
+from .common import fail_cleanly, terminal_progress, wiki_client
+
+
+def active_seminars() -> list[Seminar]:
+    """Seminars to sync when none is named: active, and not over for more than 30 days."""
+    today = utcnow().date()
+    seminars = db.session.scalars(sa.select(Seminar).where(Seminar.active.is_(True)).order_by(Seminar.id))
+    return [s for s in seminars if s.start_date <= today and (today - s.end_date).days <= 30]
+
+
+@click.command("sync")
+@click.argument("slugs", nargs=-1)
+@click.option("--full", is_flag=True, help="Rescan every contribution since the seminar's start.")
+@with_appcontext
+def sync_command(slugs: tuple[str, ...], full: bool) -> None:
+    """Fetch new edits of the named seminars (default: every active one) and measure them."""
+    started = time.monotonic()
+    with fail_cleanly():
+        seminars = [get_seminar(db.session, s) for s in slugs] if slugs else active_seminars()
+    progress = terminal_progress()
+    added = requests = failed = skipped = 0
+    clients: dict[str, object] = {}
+    for seminar in seminars:
+        client = clients.get(seminar.wiki.api_url)
+        if client is None:
+            with fail_cleanly():
+                client = clients.setdefault(seminar.wiki.api_url, wiki_client(seminar.wiki.api_url))
+        options = SyncOptions.from_config(current_app.config, full=full, trigger="cli",
+                                          progress=progress)
+        run = sync_seminar(db.session, seminar, client, options)  # type: ignore[arg-type]
+        if sys.stderr.isatty():
+            click.echo("\r\033[K", nl=False, err=True)
+        added += run.revisions_added
+        requests += run.api_requests
+        if run.status == "skipped":
+            skipped += 1
+            click.echo(f"{seminar.slug}: skipped, another sync of this seminar is running", err=True)
+        elif run.status == "failed":
+            failed += 1
+            click.echo(f"{seminar.slug}: sync failed: {run.error}", err=True)
+    seconds = time.monotonic() - started
+    click.echo(f"synced {len(seminars) - failed - skipped} seminar(s): {added} revisions added, "
+               f"{requests} requests, {seconds:.1f} s"
+               + (f", {failed} failed" if failed else "") + (f", {skipped} skipped" if skipped else ""))
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""Operations shared by the web forms and the CLI (one implementation for both faces)."""
