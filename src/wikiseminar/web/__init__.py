@@ -8,7 +8,12 @@ __all__ = ["register_blueprints"]
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach every blueprint of the web app."""
-    from . import main
+    """Attach every blueprint of the web app, the error pages and template helpers."""
+    from . import auth, main
+    from .errors import register_error_handlers
+    from .templating import register_template_helpers
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp, url_prefix="/auth")
+    register_error_handlers(app)
+    register_template_helpers(app)

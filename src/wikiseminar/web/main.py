@@ -5,18 +5,40 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
+from flask_login import current_user
 
 from ..extensions import db
-from ..models import SyncRun
+from ..models import Participant, Role, Seminar, SyncRun
 
 bp = Blueprint("main", __name__)
+
+# Where a participant lands in a seminar, by role (first endpoint that exists wins).
+HOME_ENDPOINTS = {
+    Role.INSTRUCTOR: ("seminars.overview", "dashboard.dashboard"),
+    Role.STUDENT: ("seminars.me",),
+    Role.AUDITOR: ("seminars.me",),
+}
+
+
+def home_endpoint(participant: Participant) -> str | None:
+    """The endpoint of a participant's home page in a seminar."""
+    for endpoint in HOME_ENDPOINTS[participant.role]:
+        if endpoint in current_app.view_functions:
+            return endpoint
+    return None
 
 
 @bp.get("/")
 def index() -> str:
-    """The landing page."""
-    return render_template("index.html")
+    """The user's seminars, or what the tool is for."""
+    memberships: list[Participant] = []
+    if current_user.is_authenticated:
+        memberships = list(db.session.scalars(
+            sa.select(Participant).join(Seminar).where(
+                Participant.user_id == current_user.id, Participant.removed_at.is_(None))
+            .order_by(Seminar.start_date.desc())))
+    return render_template("index.html", memberships=memberships, home_endpoint=home_endpoint)
 
 
 @bp.get("/healthz")
@@ -27,6 +49,7 @@ def healthz() -> tuple[object, int]:
             sa.select(sa.func.max(SyncRun.finished_at)).where(SyncRun.status == "success")
         )
     except sa.exc.SQLAlchemyError as exc:
+        db.session.rollback()
         return jsonify(status="error", database="unreachable", error=type(exc).__name__), 503
     age = None
     if last is not None:
