@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 from email_validator import EmailNotValidError, validate_email
 
 from ..models import Participant, Role, Seminar
+from .messages import Message, N_
 from ..wiki.client import WikiClient
 
 __all__ = ["RosterError", "RosterRow", "ImportResult", "import_roster", "parse_roster"]
@@ -49,11 +50,11 @@ def parse_roster(data: bytes | str) -> list[RosterRow]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise RosterError(f"the file is not UTF-8 text (byte {exc.start})") from None
+            raise RosterError(Message(N_("the file is not UTF-8 text (byte %(byte)d)"), byte=exc.start)) from None
     else:
         text = data.lstrip("\ufeff")
     if not text.strip():
-        raise RosterError("the file is empty")
+        raise RosterError(Message(N_("the file is empty")))
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -63,11 +64,12 @@ def parse_roster(data: bytes | str) -> list[RosterRow]:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except (StopIteration, csv.Error) as exc:
-        raise RosterError(f"cannot read the header line ({exc})") from None
+        raise RosterError(Message(N_("cannot read the header line (%(error)s)"), error=exc)) from None
     missing = [c for c in COLUMNS if c not in header and c != "role"]
     if missing:
-        raise RosterError(
-            f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
+        raise RosterError(Message(
+            N_("line 1: missing column(s) %(missing)s; expected %(expected)s"),
+            missing=", ".join(missing), expected=",".join(COLUMNS)))
     index = {name: header.index(name) for name in COLUMNS if name in header}
     rows: list[RosterRow] = []
     seen_emails: dict[str, int] = {}
@@ -76,15 +78,16 @@ def parse_roster(data: bytes | str) -> list[RosterRow]:
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(header):
-                raise RosterError(f"line {number}: {len(cells)} fields, the header has {len(header)}")
+                raise RosterError(Message(N_("line %(line)d: %(count)d fields, the header has %(expected)d"),
+                                          line=number, count=len(cells), expected=len(header)))
             value = {name: cells[i].strip() for name, i in index.items()}
             rows.append(_row(number, value, seen_emails))
             if len(rows) > MAX_ROWS:
-                raise RosterError(f"more than {MAX_ROWS} lines: split the file")
+                raise RosterError(Message(N_("more than %(max)d lines: split the file"), max=MAX_ROWS))
     except csv.Error as exc:
-        raise RosterError(f"line {reader.line_num}: {exc}") from None
+        raise RosterError(Message(N_("line %(line)d: %(error)s"), line=reader.line_num, error=exc)) from None
     if not rows:
-        raise RosterError("no participant in the file")
+        raise RosterError(Message(N_("no participant in the file")))
     return rows
 
 
@@ -92,16 +95,17 @@ def _row(number: int, value: dict[str, str], seen_emails: dict[str, int]) -> Ros
     """Validate one line."""
     name = value.get("name", "")
     if not name:
-        raise RosterError(f"line {number}: the name is empty")
+        raise RosterError(Message(N_("line %(line)d: the name is empty"), line=number))
     email = value.get("email", "")
     if email:
         try:
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError:
-            raise RosterError(f"line {number}: {email!r} is not an email address") from None
+            raise RosterError(Message(N_("line %(line)d: %(email)r is not an email address"),
+                                      line=number, email=email)) from None
         if email.lower() in seen_emails:
-            raise RosterError(
-                f"line {number}: {email} already on line {seen_emails[email.lower()]}")
+            raise RosterError(Message(N_("line %(line)d: %(email)s already on line %(first)d"),
+                                      line=number, email=email, first=seen_emails[email.lower()]))
         seen_emails[email.lower()] = number
     role_text = (value.get("role") or "student").lower()
     try:
@@ -109,7 +113,8 @@ def _row(number: int, value: dict[str, str], seen_emails: dict[str, int]) -> Ros
     except ValueError:
         role = None
     if role not in (Role.STUDENT, Role.AUDITOR):
-        raise RosterError(f"line {number}: role {role_text!r} must be student or auditor")
+        raise RosterError(Message(N_("line %(line)d: role %(role)r must be student or auditor"),
+                                  line=number, role=role_text))
     username = value.get("wiki_username", "").replace("_", " ").strip()
     if username.lower().startswith(("user:", "utilisateur:", "utilisatrice:")):
         username = username.split(":", 1)[1].strip()
@@ -124,7 +129,7 @@ def import_roster(session: so.Session, seminar: Seminar, rows: list[RosterRow],
     names = sorted({r.wiki_username for r in rows if r.wiki_username})
     if names:
         if client is None:
-            raise RosterError("cannot check wiki usernames: no wiki client")
+            raise RosterError(Message(N_("cannot check wiki usernames: no wiki client")))
         for user in client.users(names):
             accounts[user.name.casefold()] = user
     existing = list(session.scalars(sa.select(Participant).where(Participant.seminar_id == seminar.id)))
@@ -133,9 +138,11 @@ def import_roster(session: so.Session, seminar: Seminar, rows: list[RosterRow],
         if row.wiki_username:
             user = _match(accounts, row.wiki_username)
             if user is None or user.missing or user.invalid or not user.userid:
-                why = "is not a valid username" if user is not None and user.invalid else "does not exist"
-                result.skipped.append(
-                    (row.line, f"wiki account {row.wiki_username!r} {why} on {seminar.wiki.sitename or seminar.wiki.api_url}"))
+                site = seminar.wiki.sitename or seminar.wiki.api_url
+                why = N_("wiki account %(name)r is not a valid username on %(wiki)s") \
+                    if user is not None and user.invalid \
+                    else N_("wiki account %(name)r does not exist on %(wiki)s")
+                result.skipped.append((row.line, Message(why, name=row.wiki_username, wiki=site)))
                 continue
         participant = _find(existing, row, user.userid if user else None)
         if participant is None:

@@ -67,10 +67,10 @@ def create_seminar(
     **fields: Any,
 ) -> Seminar:
     """Validate and add a seminar (not committed): unique slug, sane dates, a reachable wiki."""
-    slug = slug.strip().lower()
+    typed, slug = slug, slug.strip().lower()
     if not SLUG_RE.match(slug):
         raise SeminarError(
-            f"slug {slug!r}: use 3 to 64 lower-case letters, digits and dashes (e.g. cultures-num-2026)"
+            f"slug {typed!r}: use 3 to 64 lower-case letters, digits and dashes (e.g. cultures-num-2026)"
         )
     if not title.strip():
         raise SeminarError("the title is empty")
