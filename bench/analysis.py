@@ -9,7 +9,7 @@ Measures, on one core, in one run:
 * memory — tracemalloc peak while streaming a synthetic export of 2,000 and 10,000
   revisions (real texts repeated) through the reader and the analysis;
 * agreement — on words inserted and references inserted, per revision, with a class for
-  every disagreement (docs/benchmarks-analysis.md explains each class).
+  every disagreement (docs/benchmarks.md § 2 explains each class).
 
 Run:  .venv/bin/python bench/analysis.py [--repeats 5] [--out bench/out/analysis.md]
 """

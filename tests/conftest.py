@@ -101,13 +101,22 @@ def pg_migrated(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _empty_postgres(app: Flask) -> None:
-    """Remove every row (not the schema) so the next test starts clean."""
+    """Remove every row (not the schema) so the next test starts clean.
+
+    DELETE in dependency order and a reset of the id sequences: on tables of a few rows this
+    costs milliseconds, where TRUNCATE of every table costs about half a second per test.
+    """
     with app.app_context():
-        tables = [t.name for t in db.metadata.sorted_tables]
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         db.session.remove()
         with db.engine.begin() as conn:
-            conn.execute(sa.text(
-                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            for table in tables:
+                conn.execute(sa.text(f'DELETE FROM "{table}"'))
+            sequences = conn.execute(sa.text(
+                "SELECT sequence_name FROM information_schema.sequences "
+                "WHERE sequence_schema = 'public'")).scalars().all()
+            for sequence in sequences:
+                conn.execute(sa.text(f"SELECT setval('\"{sequence}\"', 1, false)"))
         db.engine.dispose()
 
 
@@ -164,3 +173,21 @@ def wiki() -> Iterator[LocalWiki]:
         yield instance
     finally:
         instance.cleanup()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
+    """The app on SQLite only, CSRF on: for browser journeys against a live server."""
+    from .browserkit import sqlite_browser_app
+
+    with sqlite_browser_app(tmp_path, sqlite_template) as application:
+        yield application
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium shared by a module's browser tests (each opens its own context)."""
+    from .browserkit import chromium
+
+    with chromium() as instance:
+        yield instance

@@ -134,14 +134,18 @@ class LocalWiki:
 
     def create_users(self, names: Sequence[str]) -> dict[str, int]:
         """Create accounts (one PHP process for all); return name -> user id."""
-        quoted = ",".join("'" + n.replace("\\", "\\\\").replace("'", "\\'") + "'" for n in names)
-        code = (
-            f"foreach ([{quoted}] as $n) {{ $u = User::newFromName($n); "
-            "if ($u->getId() == 0) { $u = User::createNew($n); } "
-            "echo $n, \"\\t\", $u->getId(), \"\\n\"; }"
-        )
+        # eval.php runs its input line by line and a line has a length limit: 20 names a line.
+        lines = []
+        for start in range(0, len(names), 20):
+            quoted = ",".join("'" + n.replace("\\", "\\\\").replace("'", "\\'") + "'"
+                              for n in names[start:start + 20])
+            lines.append(
+                f"foreach ([{quoted}] as $n) {{ $u = User::newFromName($n); "
+                "if ($u->getId() == 0) { $u = User::createNew($n); } "
+                "echo $n, \"\\t\", $u->getId(), \"\\n\"; }"
+            )
         ids = {}
-        for line in self.php("eval.php", stdin=code).splitlines():
+        for line in self.php("eval.php", stdin="\n".join(lines) + "\n").splitlines():
             if "\t" in line:
                 name, uid = line.rsplit("\t", 1)
                 ids[name.strip()] = int(uid)

@@ -196,3 +196,21 @@ def test_sync_of_an_unreachable_wiki_exits_non_zero(app: Flask, runner: FlaskCli
     result = runner.invoke(args=["sync", "cultures-num"])
     assert result.exit_code == 1
     assert "cultures-num: sync failed: 127.0.0.1:9: gave up after 1 attempts" in result.output
+
+
+def test_user_commands_make_instructors_and_operators(app: Flask, runner: FlaskCliRunner) -> None:
+    from wikiseminar.models import User
+
+    made = runner.invoke(args=["user", "create-instructor", "Ops@Example.org", "--name", "Ops",
+                               "--password-stdin"], input="a-long-password-123\n")
+    assert made.exit_code == 0, made.output
+    assert runner.invoke(args=["user", "set-admin", "ops@example.org"]).exit_code == 0
+    with app.app_context():
+        user = db.session.scalars(sa.select(User)).one()
+        assert user.is_instructor and user.is_admin and user.check_password("a-long-password-123")
+    revoked = runner.invoke(args=["user", "set-admin", "ops@example.org", "--revoke"])
+    assert "is no longer an operator" in revoked.output
+    unknown = runner.invoke(args=["user", "set-admin", "nobody@example.org"])
+    assert unknown.exit_code == 1 and "no account with the email" in unknown.output
+    with app.app_context():
+        assert not db.session.scalars(sa.select(User)).one().is_admin

@@ -321,6 +321,8 @@ def upgrade() -> None:
     sa.Column('is_revert', sa.Boolean(), nullable=False),
     sa.Column('reverted', sa.Boolean(), nullable=False),
     sa.Column('reverted_by', sa.BigInteger(), nullable=True),
+    sa.Column('prose_words_total', sa.Integer(), nullable=True),
+    sa.Column('references_total', sa.Integer(), nullable=True),
     sa.Column('flags', wikiseminar.models._types.JSONList(), nullable=True),
     sa.Column('analysis_version', sa.Integer(), nullable=False),
     sa.Column('computed_at', wikiseminar.models._types.UTCDateTime(timezone=True), nullable=False),

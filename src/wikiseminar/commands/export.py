@@ -10,10 +10,17 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..reports.documents import LANGUAGES, render_programme, report_language
+from ..reports.gradesheet import grades_csv, grades_xlsx
+from ..reports.grading import seminar_gradebook
+from ..reports.pdf import PdfUnavailable, html_to_pdf
+from ..reports.programme import PROGRAMME_COLUMNS, build_programme, programme_rows
+from ..reports.records import seminar_record
 from ..reports.revisions import REVISION_COLUMNS, revision_rows
-from ..reports.tabular import csv_bytes, json_default
+from ..reports.tabular import csv_bytes, json_bytes, json_default
 from ..services.seminars import get_seminar
 from .common import fail_cleanly
+from .files import format_option, pick_format
 
 
 @click.group("export")
@@ -54,3 +61,61 @@ def revisions_command(slug: str, fmt: str, output: Path | None) -> None:
     write_output(data, output)
     if output is not None:
         click.echo(f"wrote {len(rows)} revisions to {output}", err=True)
+
+
+@export_group.command("grades")
+@click.argument("slug")
+@format_option(("csv", "xlsx"))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@with_appcontext
+def grades_command(slug: str, fmt: str | None, output: Path | None) -> None:
+    """One row per student: identity, account, topic, every metric, scores and grades."""
+    fmt = pick_format(fmt, output, ("csv", "xlsx"))
+    with fail_cleanly():
+        book = seminar_gradebook(db.session, get_seminar(db.session, slug))
+    write_output(grades_csv(book) if fmt == "csv" else grades_xlsx(book), output)
+    if output is not None:
+        click.echo(f"wrote {len(book.grades)} students to {output}", err=True)
+
+
+@export_group.command("seminar")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@with_appcontext
+def seminar_command(slug: str, output: Path | None) -> None:
+    """Everything about the seminar as JSON, for the records (contains personal data)."""
+    with fail_cleanly():
+        record = seminar_record(db.session, get_seminar(db.session, slug))
+    write_output(json_bytes(record) + b"\n", output)
+    if output is not None:
+        click.echo(f"wrote {len(record['participants'])} participants and "
+                   f"{len(record['revisions'])} revisions to {output}", err=True)
+
+
+@export_group.command("programme")
+@click.argument("slug")
+@format_option(("csv", "html", "pdf"))
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of the HTML and PDF (default: the seminar's, else the install's).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@with_appcontext
+def programme_command(slug: str, fmt: str | None, lang: str | None, output: Path | None) -> None:
+    """The restitution programme: order, time slots, topics and articles."""
+    fmt = pick_format(fmt, output, ("csv", "html", "pdf"))
+    with fail_cleanly():
+        seminar = get_seminar(db.session, slug)
+        programme = build_programme(db.session, seminar)
+        if fmt == "csv":
+            data = csv_bytes(PROGRAMME_COLUMNS, programme_rows(programme))
+        else:
+            html = render_programme(seminar, programme, lang=report_language(seminar, lang))
+            data = html.encode("utf-8")
+    if fmt == "pdf":
+        try:
+            data = html_to_pdf(html)
+        except PdfUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
+    write_output(data, output)

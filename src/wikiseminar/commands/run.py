@@ -31,7 +31,11 @@ def run_command(host: str, port: int, debug: bool) -> None:
     app.config["SESSION_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"] and host not in (
         "127.0.0.1", "localhost")
     click.echo(f"wikiseminar on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
-    app.run(host=host, port=port, debug=debug, use_reloader=debug)
+    # Flask ignores app.run() under its own CLI, so serve with Werkzeug directly.
+    from werkzeug.serving import run_simple
+
+    app.debug = debug
+    run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True)
 
 
 @click.group("config")

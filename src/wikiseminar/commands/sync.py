@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..logs import configure_json_logging
 from ..models import Seminar
 from ..models._types import utcnow
 from ..services.seminars import get_seminar
@@ -28,12 +29,20 @@ def active_seminars() -> list[Seminar]:
 @click.command("sync")
 @click.argument("slugs", nargs=-1)
 @click.option("--full", is_flag=True, help="Rescan every contribution since the seminar's start.")
+@click.option("--enqueue", is_flag=True,
+              help="Queue one job per due seminar for `wikiseminar worker` instead (needs Redis).")
 @with_appcontext
-def sync_command(slugs: tuple[str, ...], full: bool) -> None:
+def sync_command(slugs: tuple[str, ...], full: bool, enqueue: bool) -> None:
     """Fetch new edits of the named seminars (default: every active one) and measure them."""
     started = time.monotonic()
     with fail_cleanly():
         seminars = [get_seminar(db.session, s) for s in slugs] if slugs else active_seminars()
+    configure_json_logging()
+    if enqueue:
+        from .queue import enqueue_seminars
+
+        enqueue_seminars(seminars if slugs else None, seminars, full)
+        return
     progress = terminal_progress()
     added = requests = failed = skipped = 0
     clients: dict[str, object] = {}

@@ -90,6 +90,10 @@ class Seminar(db.Model):
     # Enrolment: /join/<invite_token> then the passcode.
     invite_token: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     passcode: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # A second link that enrols as auditor (None: auditors cannot join by themselves).
+    auditor_invite_token: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    # Secret of the calendar subscription URL (.ics), readable without a session cookie.
+    calendar_token: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
     # Grading: revisions after freeze_at do not move grades.
     freeze_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
@@ -188,6 +192,9 @@ class Participant(db.Model):
     wiki_verification_method: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     link_code: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     link_code_created_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
+    # The account the pending on-wiki code is for (kept apart until proven).
+    link_username: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    link_user_id: so.Mapped[int | None] = so.mapped_column()
     # Contributions are fetched from this instant on (None: from the seminar's start).
     contribs_synced_until: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
     # Removed participants keep their data for the records until deleted explicitly.

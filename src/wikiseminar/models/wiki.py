@@ -70,7 +70,10 @@ class Page(db.Model):
     """A wiki page, keyed by its page id so that moves only change the title."""
 
     __tablename__ = "page"
-    __table_args__ = (sa.UniqueConstraint("wiki_id", "page_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("wiki_id", "page_id"),
+        sa.Index("ix_page_wiki_ns_title", "wiki_id", "namespace", "title"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     wiki_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("wiki.id"), index=True)
@@ -102,6 +105,7 @@ class Revision(db.Model):
         sa.UniqueConstraint("wiki_id", "rev_id"),
         sa.Index("ix_revision_wiki_user_time", "wiki_id", "user_id", "timestamp"),
         sa.Index("ix_revision_page_rev", "page_pk", "rev_id"),
+        sa.Index("ix_revision_wiki_first_seen", "wiki_id", "first_seen_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -193,6 +197,9 @@ class RevisionMetrics(db.Model):
     is_revert: so.Mapped[bool] = so.mapped_column(default=False)
     reverted: so.Mapped[bool] = so.mapped_column(default=False)
     reverted_by: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
+    # Size of the page after the revision: prose words and distinct references.
+    prose_words_total: so.Mapped[int | None] = so.mapped_column()
+    references_total: so.Mapped[int | None] = so.mapped_column()
     flags: so.Mapped[list[str] | None] = so.mapped_column(JSONList)
     analysis_version: so.Mapped[int] = so.mapped_column(default=1)
     computed_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
@@ -253,7 +260,11 @@ class SyncRun(db.Model):
     """One sync of one seminar: when, how it ended, and what it cost the wiki."""
 
     __tablename__ = "sync_run"
-    __table_args__ = (sa.Index("ix_sync_run_seminar_started", "seminar_id", "started_at"),)
+    __table_args__ = (
+        sa.Index("ix_sync_run_seminar_started", "seminar_id", "started_at"),
+        sa.Index("ix_sync_run_status_finished", "status", "finished_at"),
+        sa.Index("ix_sync_run_started", "started_at"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     seminar_id: so.Mapped[int | None] = so.mapped_column(
@@ -270,6 +281,10 @@ class SyncRun(db.Model):
     texts_fetched: so.Mapped[int] = so.mapped_column(default=0)
     pages_checked: so.Mapped[int] = so.mapped_column(default=0)
     error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # Where a running sync is (fed by its progress callback): phase, items done, items in all.
+    phase: so.Mapped[str | None] = so.mapped_column(sa.String(30))
+    progress_done: so.Mapped[int | None] = so.mapped_column()
+    progress_total: so.Mapped[int | None] = so.mapped_column()
 
     @property
     def seconds(self) -> float | None:

@@ -11,8 +11,8 @@ import sqlalchemy.orm as so
 from email_validator import EmailNotValidError, validate_email
 
 from ..models import Participant, Role, Seminar
-from .messages import Message, N_
 from ..wiki.client import WikiClient
+from .messages import N_, Message
 
 __all__ = ["RosterError", "RosterRow", "ImportResult", "import_roster", "parse_roster"]
 

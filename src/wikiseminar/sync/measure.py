@@ -1,16 +1,41 @@
-"""Run the pure analysis over stored texts and store each revision's metrics."""
+"""Run the pure analysis over stored texts and store each revision's metrics.
+
+Each needed text is parsed once per run: revisions are measured page by page in history order,
+so the parse of revision n serves as the child of (n-1 → n) and as the parent of (n → n+1).
+Revert flags are recomputed for every page that received revisions in the run, because a
+later revert (by anyone) changes the status of an edit measured earlier.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import datetime as dt
+import json
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..models import Page, PageAuthorship, Participant, Revision, RevisionMetrics, Seminar
+from ..analysis.metrics import RevisionMetrics, compare
+from ..analysis.reverts import RevertRecord, find_reverts
+from ..analysis.wikitext import PAGE_ABSENT, ParsedText, WikitextParser
+from ..models import Page, PageAuthorship, Participant, Revision, RevisionText, Seminar
+from ..models import RevisionMetrics as MetricsRow
+from ..models._types import utcnow
 from ..scope import seminar_revisions
 
-__all__ = ["measure_seminar", "texts_needed"]
+__all__ = ["ANALYSIS_VERSION", "measure_seminar", "texts_needed", "update_reverts"]
+
+# Bump when a metric's definition changes: stored metrics of older versions are recomputed.
+ANALYSIS_VERSION = 1
+
+METRIC_COLUMNS = tuple(
+    f.name for f in dataclasses.fields(RevisionMetrics)
+    if f.name not in ("revid", "reverts", "sections_added_by_level", "flags")
+    and f.name in MetricsRow.__table__.c
+)
 
 
 def texts_needed(session: so.Session, seminar: Seminar, participants: Sequence[Participant],
@@ -18,13 +43,8 @@ def texts_needed(session: so.Session, seminar: Seminar, participants: Sequence[P
     """Revision ids whose text the analysis needs: unmeasured revisions, their parents, and
     the revisions of tracked pages not yet folded into their authorship state."""
     needed: set[int] = set()
-    rows = session.execute(
-        seminar_revisions(seminar, include_removed=False)
-        .outerjoin(RevisionMetrics, RevisionMetrics.revision_id == Revision.id)
-        .where(RevisionMetrics.revision_id.is_(None), Revision.text_hidden.is_(False))
-        .with_only_columns(Revision.rev_id, Revision.parent_id)
-    ).all()
-    for rev_id, parent_id in rows:
+    for rev_id, parent_id in session.execute(
+            _unmeasured(seminar).with_only_columns(Revision.rev_id, Revision.parent_id)):
         needed.add(rev_id)
         if parent_id:
             needed.add(parent_id)
@@ -39,6 +59,130 @@ def texts_needed(session: so.Session, seminar: Seminar, participants: Sequence[P
     return sorted(needed)
 
 
-def measure_seminar(*args: object, **kwargs: object) -> int:
-    """Placeholder until the analysis package lands (wired in the next commit)."""
-    return 0
+def _unmeasured(seminar: Seminar) -> sa.Select:  # type: ignore[type-arg]
+    """The seminar's revisions without metrics of the current analysis version."""
+    return (
+        seminar_revisions(seminar, include_removed=False)
+        .outerjoin(MetricsRow, MetricsRow.revision_id == Revision.id)
+        .where(sa.or_(MetricsRow.revision_id.is_(None),
+                      MetricsRow.analysis_version < ANALYSIS_VERSION))
+    )
+
+
+def _texts(session: so.Session, wiki_id: int, rev_ids: set[int]) -> dict[int, str | None]:
+    """Stored texts by rev id (None when hidden); ids without a stored text are absent."""
+    found: dict[int, str | None] = {}
+    ids = sorted(rev_ids)
+    for start in range(0, len(ids), 200):
+        rows = session.execute(sa.select(RevisionText.rev_id, RevisionText.content).where(
+            RevisionText.wiki_id == wiki_id, RevisionText.rev_id.in_(ids[start:start + 200])))
+        for rev_id, content in rows:
+            found[rev_id] = None if content is None else zlib.decompress(content).decode("utf-8")
+    return found
+
+
+def measure_seminar(session: so.Session, seminar: Seminar, participants: Sequence[Participant],
+                    tracked: Sequence[Page], *, changed_since: dt.datetime | None = None,
+                    progress: Callable[[str, int, int | None], None] | None = None) -> int:
+    """Compute and store metrics of every unmeasured revision of the seminar; return how many."""
+    by_page: dict[int, list[Revision]] = defaultdict(list)
+    for revision in session.scalars(_unmeasured(seminar).with_only_columns(Revision)):
+        by_page[revision.page_pk].append(revision)
+    parser = WikitextParser(seminar.wiki.siteinfo)
+    done = 0
+    total = sum(len(v) for v in by_page.values())
+    for revisions in by_page.values():
+        done += _measure_page(session, seminar.wiki_id, parser, revisions)
+        if progress:
+            progress("analysis", done, total)
+    pages = set(by_page)
+    if changed_since is not None:
+        pages.update(session.scalars(sa.select(Revision.page_pk).where(
+            Revision.wiki_id == seminar.wiki_id, Revision.first_seen_at >= changed_since,
+            Revision.page_pk.in_(_seminar_page_pks(session, seminar))).distinct()))
+    for page_pk in pages:
+        update_reverts(session, page_pk)
+    return done
+
+
+def _measure_page(session: so.Session, wiki_id: int, parser: WikitextParser,
+                  revisions: list[Revision]) -> int:
+    """Measure one page's unmeasured revisions in history order, each text parsed once."""
+    revisions.sort(key=lambda r: (r.timestamp, r.rev_id))
+    wanted = {r.rev_id for r in revisions} | {r.parent_id for r in revisions if r.parent_id}
+    texts = _texts(session, wiki_id, wanted)
+    parses: dict[int, ParsedText] = {}
+
+    def parsed(rev_id: int) -> ParsedText | None:
+        if rev_id not in parses:
+            text = texts.get(rev_id)
+            if text is None:
+                return None
+            parses[rev_id] = parser.parse(text)
+        return parses[rev_id]
+
+    for revision in revisions:
+        child = parsed(revision.rev_id)
+        parent = PAGE_ABSENT if not revision.parent_id else parsed(revision.parent_id)
+        metrics = compare(parent, child, revid=revision.rev_id, comment=revision.comment,
+                          tags=tuple(revision.tags or ()))
+        _store(session, revision, metrics)
+        # Keep only this parse: along a history it is the next revision's parent.
+        for key in [k for k in parses if k != revision.rev_id]:
+            del parses[key]
+    return len(revisions)
+
+
+def _seminar_page_pks(session: so.Session, seminar: Seminar) -> sa.Select:  # type: ignore[type-arg]
+    """Pages holding at least one of the seminar's revisions."""
+    return seminar_revisions(seminar).with_only_columns(Revision.page_pk).order_by(None).distinct()
+
+
+def _store(session: so.Session, revision: Revision, metrics: RevisionMetrics) -> None:
+    """Insert or replace the metrics row of one revision (reverts are set by update_reverts)."""
+    row = session.get(MetricsRow, revision.id)
+    if row is None:
+        row = MetricsRow(revision_id=revision.id)
+        session.add(row)
+    for name in METRIC_COLUMNS:
+        if name in ("reverted", "reverted_by", "is_revert"):
+            continue
+        setattr(row, name, getattr(metrics, name))
+    row.sections_added_by_level = json.dumps(
+        {str(k): v for k, v in sorted(metrics.sections_added_by_level.items())})
+    row.flags = list(metrics.flags)
+    row.is_revert = bool(metrics.is_revert)
+    row.analysis_version = ANALYSIS_VERSION
+    row.computed_at = utcnow()
+
+
+def update_reverts(session: so.Session, page_pk: int) -> None:
+    """Recompute revert flags of a page's measured revisions from its stored history.
+
+    Identity reverts are only looked for inside runs of consecutive revisions (each one's
+    parent is the previous one): a gap in what is stored could fake or hide a revert. The
+    wiki's tags (mw-reverted, mw-undo, mw-rollback, mw-manual-revert) count everywhere.
+    """
+    history = session.execute(
+        sa.select(Revision.id, Revision.rev_id, Revision.parent_id, Revision.sha1, Revision.tags)
+        .where(Revision.page_pk == page_pk).order_by(Revision.timestamp, Revision.rev_id)
+    ).all()
+    segments: list[list[sa.Row]] = []  # type: ignore[type-arg]
+    for row in history:
+        if segments and segments[-1][-1].rev_id == row.parent_id:
+            segments[-1].append(row)
+        else:
+            segments.append([row])
+    facts = {}
+    for segment in segments:
+        facts.update(find_reverts(RevertRecord(r.rev_id, r.sha1, tuple(r.tags or ())) for r in segment))
+    ids = {r.rev_id: r.id for r in history}
+    measured = {m.revision_id: m for m in session.scalars(
+        sa.select(MetricsRow).where(MetricsRow.revision_id.in_(list(ids.values()))))}
+    for rev_id, info in facts.items():
+        row = measured.get(ids[rev_id])
+        if row is None:
+            continue
+        row.is_revert = info.is_revert
+        row.reverted = info.reverted
+        row.reverted_by = info.reverted_by

@@ -55,6 +55,7 @@ class SyncOptions:
     lock_ttl: int = 600
     overlap: dt.timedelta = dt.timedelta(minutes=10)
     track_histories: bool = True
+    page_checks: int = 50
     full: bool = False
     trigger: str = "cli"
     owner: str | None = None
@@ -67,6 +68,7 @@ class SyncOptions:
             lock_ttl=int(config.get("SYNC_LOCK_TTL", 600)),
             overlap=dt.timedelta(minutes=int(config.get("SYNC_WATERMARK_OVERLAP_MINUTES", 10))),
             track_histories=bool(config.get("SYNC_TRACK_HISTORIES", True)),
+            page_checks=int(config.get("SYNC_PAGE_CHECKS_PER_RUN", 50)),
             **kwargs,
         )
 
@@ -251,8 +253,7 @@ class _Run:
         missing_rows = [pid for pid, pk in keys.items() if not pk]
         if missing_rows:
             keys.update(store.page_keys(self.session, self.wiki.id, missing_rows))
-        # A page seen in this run's contributions with its top revision needs no check.
-        to_check = [pid for pid in keys if not self.fresh_pages.get(pid) or self.options.full]
+        to_check = self._pages_to_check(keys)
         if to_check:
             infos = self.client.page_infos(to_check)
             new_pages = [i for i in infos if not i.missing and not keys.get(i.pageid)]
@@ -273,7 +274,25 @@ class _Run:
                 page = self.session.get(Page, pk)
                 if page is not None:
                     page.last_rev_id = top
+                    page.checked_at = self.now
         self.heartbeat()
+
+    def _pages_to_check(self, keys: dict[int, int]) -> list[int]:
+        """Pages whose state to ask the wiki for, least recently checked first.
+
+        A page seen in this run's contributions with its top revision is known to be current.
+        The others are checked in rotation, `options.page_checks` per run (one request of 50
+        by default), so a seminar with many pages still costs one request on a quiet resync;
+        pages never checked go first, and --full checks them all.
+        """
+        candidates = [pid for pid in keys if not self.fresh_pages.get(pid) or self.options.full]
+        if self.options.full or not self.options.page_checks:
+            return candidates
+        checked = dict(self.session.execute(sa.select(Page.page_id, Page.checked_at).where(
+            Page.wiki_id == self.wiki.id, Page.page_id.in_(candidates or [-1]))).all())
+        floor = dt.datetime.min.replace(tzinfo=dt.UTC)
+        candidates.sort(key=lambda pid: (checked.get(pid) or floor, pid))
+        return candidates[: self.options.page_checks]
 
     # -- phase 4: full histories of tracked pages ------------------------------------------
 
@@ -357,6 +376,10 @@ def sync_seminar(session: so.Session, seminar: Seminar, client: WikiClient,
         session.add(run)
         session.commit()
         return run
+    # With the lock ours, a run of this seminar still marked running died mid-way (SIGKILL).
+    session.execute(sa.update(SyncRun).where(
+        SyncRun.seminar_id == seminar.id, SyncRun.status == "running",
+    ).values(status="failed", finished_at=utcnow(), error="interrupted: its process died"))
     run = SyncRun(seminar_id=seminar.id, status="running", trigger=options.trigger,
                   worker=run_state.owner, started_at=run_state.now)
     session.add(run)
@@ -377,12 +400,14 @@ def sync_seminar(session: so.Session, seminar: Seminar, client: WikiClient,
         run_state.fetch_texts(participants, tracked)
         from .measure import measure_seminar
 
-        measure_seminar(session, seminar, participants, tracked, progress=options.progress)
+        measure_seminar(session, seminar, participants, tracked, changed_since=run_state.now,
+                        progress=options.progress)
         run_state.heartbeat()
         if options.track_histories:
             from .authorship import update_authorship
 
-            update_authorship(session, seminar, participants, tracked, progress=options.progress)
+            update_authorship(session, seminar, participants, tracked, as_of=run_state.now,
+                              progress=options.progress)
             run_state.heartbeat()
         window_end = min(run_state.now, seminar.end_at)
         for p in participants:
@@ -397,6 +422,12 @@ def sync_seminar(session: so.Session, seminar: Seminar, client: WikiClient,
         run.status = "failed"
         run.error = _one_line(exc)
         log.error("sync of %s failed: %s", seminar.slug, run.error)
+    except Exception as exc:  # a bug or a queue job's timeout: recorded, then raised
+        session.rollback()
+        run = session.get(SyncRun, run_id) or run
+        run.status = "failed"
+        run.error = _one_line(exc)
+        raise
     finally:
         run = session.get(SyncRun, run_id) or run
         run.finished_at = utcnow()

@@ -9,11 +9,23 @@ __all__ = ["register_blueprints"]
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the web app, the error pages and template helpers."""
-    from . import auth, main
+    from . import admin, auth, main
     from .errors import register_error_handlers
     from .templating import register_template_helpers
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
+    app.register_blueprint(admin.bp)
+    from . import account, dashboard, join, seminars, wikimedia
+
+    app.register_blueprint(seminars.bp, url_prefix="/seminars")
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(join.bp)
+    app.register_blueprint(account.bp, url_prefix="/account")
+    app.register_blueprint(wikimedia.bp, url_prefix="/auth/wikimedia")
+    from . import grading, reports  # restitution: reports, programme, grades, exports
+
+    app.register_blueprint(reports.bp, url_prefix="/seminars")
+    app.register_blueprint(grading.bp, url_prefix="/seminars")
     register_error_handlers(app)
     register_template_helpers(app)

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import Participant, Role, Seminar, SyncRun
+from ..sync.jobs import queue_status
 
 bp = Blueprint("main", __name__)
 
@@ -56,4 +57,10 @@ def healthz() -> tuple[object, int]:
         if last.tzinfo is None:
             last = last.replace(tzinfo=dt.UTC)
         age = round((dt.datetime.now(dt.UTC) - last).total_seconds())
-    return jsonify(status="ok", database="ok", last_sync_age_seconds=age), 200
+    body: dict[str, object] = {"status": "ok", "database": "ok", "last_sync_age_seconds": age}
+    queue = queue_status(current_app.config)
+    if queue is not None:  # web nodes serve pages without Redis: degraded, not down
+        body["queue"] = queue
+        if "error" in queue:
+            body["status"] = "degraded"
+    return jsonify(body), 200

@@ -14,9 +14,10 @@ from ..extensions import db
 from ..models import Participant, Role, Seminar
 
 __all__ = ["current_participant", "instructor_required", "login_required", "seminar_member",
-           "seminar_role"]
+           "seminar_role", "seminar_row_or_404"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M")
 
 
 def login_required(view: F) -> F:
@@ -82,3 +83,16 @@ def seminar_role(*roles: Role) -> Callable[[F], F]:
 def seminar_member(view: F) -> F:
     """Any role in the seminar (instructor, student, auditor)."""
     return seminar_role(Role.INSTRUCTOR, Role.STUDENT, Role.AUDITOR)(view)
+
+
+def seminar_row_or_404(model: type[M], seminar: Seminar, row_id: int, *conditions: Any) -> M:
+    """A row of `model` that belongs to this seminar (by `seminar_id`), else 404.
+
+    Ids of another seminar's rows are *not found*, never *forbidden*: a URL cannot be used
+    to learn that another seminar has such a row.
+    """
+    found = db.session.scalar(sa.select(model).where(
+        model.id == row_id, model.seminar_id == seminar.id, *conditions))  # type: ignore[attr-defined]
+    if found is None:
+        abort(404)
+    return found

@@ -265,17 +265,28 @@ class WikiClient:
     # -- session -----------------------------------------------------------------------------
 
     def login(self) -> None:
-        """Log in with the configured bot password (OAuth 1.0a needs none); idempotent."""
+        """Log in with the configured bot password (OAuth 1.0a signs requests and needs none).
+
+        Two requests (a login token, then action=login), through the same retrying loop as
+        every read; the session cookie then identifies the sync for the wiki's rate limits.
+        mwclient's own login would also re-read siteinfo, a third request every run.
+        """
         if self._logged_in or not self.settings.bot_username:
             return
-        try:
-            self.site.login(self.settings.bot_username, self.settings.bot_password)
-        except mwclient.errors.LoginError as exc:
+        token = self.call({"action": "query", "meta": "tokens", "type": "login"})
+        login_token = token.get("query", {}).get("tokens", {}).get("logintoken")
+        if not login_token:
+            raise WikiAuthError(f"{self.host}: the wiki gave no login token")
+        answer = self.call({
+            "action": "login", "lgname": self.settings.bot_username,
+            "lgpassword": self.settings.bot_password, "lgtoken": login_token,
+        }, post=True).get("login", {})
+        if answer.get("result") != "Success":
+            reason = answer.get("reason") or answer.get("result") or "unknown reason"
+            if isinstance(reason, dict):
+                reason = reason.get("text") or reason.get("code") or "unknown reason"
             raise WikiAuthError(
-                f"{self.host}: login as {self.settings.bot_username} failed ({exc.code})"
-            ) from exc
-        except (requests.RequestException, mwclient.errors.MwClientError) as exc:
-            raise WikiUnavailable(f"{self.host}: login failed: {exc}") from exc
+                f"{self.host}: login as {self.settings.bot_username} failed ({reason})")
         self._logged_in = True
 
     # -- reads -----------------------------------------------------------------------------

@@ -1,0 +1,227 @@
+"""`wikiseminar analyze FILE`: the metrics of every revision of an export, offline.
+
+Needs no app and no database: instructors run it on a Special:Export XML file (plain, .gz,
+.bz2, .xz/.lzma) or a `prop=revisions` JSON file when a wiki gives no API access. Streams in
+bounded memory; a progress bar goes to stderr only when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from ..analysis.history import iter_analysed
+from ..analysis.metrics import RevisionMetrics
+from ..wiki.errors import ExportFormatError
+from ..wiki.types import Revision
+from ..wiki.xmlexport import HistoryFile, open_history
+
+__all__ = ["analyze_command"]
+
+_HIDDEN_USER = "(hidden)"
+
+
+def _editor(rev: Revision) -> str:
+    """The name a revision is credited to (the IP for logged-out edits)."""
+    if rev.userhidden or rev.user is None:
+        return _HIDDEN_USER
+    return rev.user
+
+
+def _record(rev: Revision, m: RevisionMetrics) -> dict[str, Any]:
+    """One revision's JSON object: who, when, where, then every metric."""
+    out: dict[str, Any] = {
+        "revid": rev.revid,
+        "page_id": rev.pageid,
+        "title": rev.title,
+        "user": _editor(rev),
+        "timestamp": rev.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    metrics = m.to_dict()
+    metrics.pop("revid")
+    out.update(metrics)
+    return out
+
+
+@dataclass
+class _Totals:
+    """Per-editor sums; `kept` counts only revisions nobody reverted."""
+
+    revisions: int = 0
+    words_added: int = 0
+    words_removed: int = 0
+    words_kept: int = 0
+    references_added: int = 0
+    cited_references_added: int = 0
+    sections_added: int = 0
+    wikilinks_added: int = 0
+    files_added: int = 0
+    pages_created: int = 0
+    reverts: int = 0
+    reverted: int = 0
+
+    def add(self, m: RevisionMetrics) -> None:
+        """Fold one revision in."""
+        self.revisions += 1
+        self.words_added += m.words_added
+        self.words_removed += m.words_removed
+        if not m.reverted:
+            self.words_kept += m.words_added
+        self.references_added += m.references_added
+        self.cited_references_added += m.cited_references_added
+        self.sections_added += m.sections_added
+        self.wikilinks_added += m.wikilinks_added
+        self.files_added += m.files_added
+        self.pages_created += m.created
+        self.reverts += m.is_revert
+        self.reverted += m.reverted
+
+
+_ROW = "{:>11} {:<20} {:<22} {:>7} {:>7} {:>5} {:>5} {:>4} {:>5} {:>4} {:>4} {:>5} {:>4}  {}"
+_HEAD = _ROW.format("revid", "timestamp", "user", "words+", "words-", "refs+", "refs-",
+                    "sec+", "link+", "ext+", "file+", "tmpl+", "cat+", "notes")
+_EDITOR_ROW = "{:<28} {:>5} {:>8} {:>8} {:>8} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>8}"
+_EDITOR_HEAD = _EDITOR_ROW.format("editor", "revs", "words+", "words-", "kept+", "refs+",
+                                  "cited+", "sec+", "link+", "file+", "reverts", "reverted")
+
+
+def _notes(m: RevisionMetrics) -> str:
+    """Short words for the boolean facts and flags of a revision."""
+    notes = []
+    if m.created:
+        notes.append("created")
+    if m.redirect_created:
+        notes.append("redirect")
+    if m.is_move:
+        notes.append("move/null")
+    if m.is_revert:
+        notes.append("revert" + (f" of {','.join(map(str, m.reverts))}" if m.reverts else ""))
+    if m.reverted:
+        notes.append(f"reverted by {m.reverted_by}" if m.reverted_by else "reverted")
+    notes.extend(m.flags)
+    return ", ".join(notes)
+
+
+def _cut(text: str, width: int) -> str:
+    """Shorten a cell so the table stays aligned."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _progress(history: HistoryFile) -> Any:
+    """A byte-based progress bar on stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty() or not history.total_bytes:
+        return None
+    return click.progressbar(length=history.total_bytes, label="Analysing", file=sys.stderr)
+
+
+def _tracked(history: HistoryFile, bar: Any) -> Iterator[Revision]:
+    """The file's revisions, advancing the progress bar as compressed bytes are read."""
+    done = 0
+    for rev in history:
+        if bar is not None:
+            now = history.bytes_read
+            bar.update(now - done)
+            done = now
+        yield rev
+
+
+def _write(text: str) -> None:
+    """Print without adding a newline (output is streamed, never held)."""
+    click.echo(text, nl=False)
+
+
+def _run_metrics(history: HistoryFile, as_json: bool, bar: Any) -> None:
+    """Print every revision's metrics then per-editor totals (or a JSON list)."""
+    totals: dict[str, _Totals] = {}
+    first = True
+    title: str | None = None
+    if as_json:
+        _write("[")
+    for rev, m in iter_analysed(_tracked(history, bar), history.siteinfo):
+        if as_json:
+            _write(("\n" if first else ",\n") + json.dumps(_record(rev, m), ensure_ascii=False))
+        else:
+            if rev.title != title:
+                title = rev.title
+                _write(f"{'' if first else chr(10)}== {title or history.name} ==\n{_HEAD}\n")
+            _write(_ROW.format(
+                rev.revid, rev.timestamp.strftime("%Y-%m-%d %H:%M:%S"), _cut(_editor(rev), 22),
+                m.words_added, m.words_removed, m.references_added, m.references_removed,
+                m.sections_added, m.wikilinks_added, m.external_links_added, m.files_added,
+                m.templates_added, m.categories_added, _notes(m)).rstrip() + "\n")
+            totals.setdefault(_editor(rev), _Totals()).add(m)
+        first = False
+    if as_json:
+        _write("\n]\n" if not first else "]\n")
+        return
+    if first:
+        _write("No revisions.\n")
+        return
+    _write("\nPer editor (kept+ = words added in revisions nobody reverted)\n")
+    _write(_EDITOR_HEAD + "\n")
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1].words_kept, kv[0]))
+    for name, t in ranked:
+        _write(_EDITOR_ROW.format(
+            _cut(name, 28), t.revisions, t.words_added, t.words_removed, t.words_kept,
+            t.references_added, t.cited_references_added, t.sections_added,
+            t.wikilinks_added, t.files_added, t.reverts, t.reverted) + "\n")
+
+
+def _run_authorship(history: HistoryFile, as_json: bool, bar: Any) -> None:
+    """Print who wrote the last revision of each page (WikiWho-style token shares)."""
+    from ..analysis.authorship import authorship_summary
+
+    results: list[tuple[str, dict[str, Any]]] = []
+    pages = itertools.groupby(_tracked(history, bar), key=lambda r: (r.pageid, r.title))
+    for (_, title), revisions in pages:
+        results.append((title, authorship_summary(revisions)))
+    if as_json:
+        # One page (the usual case): the summary itself; several: a list of them.
+        payload: Any = results[0][1] if len(results) == 1 else [r for _, r in results]
+        if not results:
+            payload = []
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        return
+    for index, (title, summary) in enumerate(results):
+        if index:
+            click.echo("")
+        click.echo(f"== {title or history.name} == revision {summary['revision']}, "
+                   f"{summary['tokens']} tokens")
+        click.echo(f"{'editor':<32} {'tokens':>8} {'share':>8}")
+        for name, figures in summary["editors"].items():
+            click.echo(f"{_cut(name, 32):<32} {figures['tokens']:>8} {figures['share']:>8.1%}")
+    if not results:
+        click.echo("No revisions.")
+
+
+@click.command("analyze")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option("--authorship", is_flag=True,
+              help="Print who wrote the last revision (token shares per editor) instead.")
+def analyze_command(file: str, as_json: bool, authorship: bool) -> None:
+    """Measure every revision of FILE (Special:Export XML, or prop=revisions JSON).
+
+    Prints each revision's words/references/sections/links/files/templates/categories added
+    and removed, creations, moves and reverts, then per-editor totals. FILE may be
+    compressed (.gz, .bz2, .xz, .lzma: detected from its content).
+    """
+    bar = None
+    try:
+        with open_history(file) as history:
+            bar = _progress(history)
+            if authorship:
+                _run_authorship(history, as_json, bar)
+            else:
+                _run_metrics(history, as_json, bar)
+    except ExportFormatError as exc:
+        raise click.ClickException(str(exc).splitlines()[0]) from None
+    finally:
+        if bar is not None:
+            bar.render_finish()

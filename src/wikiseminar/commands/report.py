@@ -1,0 +1,54 @@
+"""`wikiseminar report`: contribution reports as HTML or PDF, one student or the whole class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from ..extensions import db
+from ..reports.documents import LANGUAGES, render_reports, report_language
+from ..reports.pdf import PdfUnavailable, html_to_pdf
+from ..reports.student import build_reports
+from ..scope import SYNCED_ROLES
+from ..services.seminars import SeminarError, get_seminar
+from .common import fail_cleanly
+from .export import write_output
+from .files import format_option, pick_format
+from .participant import find_participant
+
+__all__ = ["report_command"]
+
+
+@click.command("report")
+@click.argument("slug")
+@click.option("--student", "username", metavar="WIKI_USERNAME",
+              help="Only this student's report (default: the whole class in one document).")
+@format_option(("pdf", "html"))
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of the report (default: the seminar's, else the install's).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@with_appcontext
+def report_command(slug: str, username: str | None, fmt: str | None, lang: str | None,
+                   output: Path | None) -> None:
+    """Write contribution reports: figures, articles, activity chart and quoted additions."""
+    fmt = pick_format(fmt, output, ("pdf", "html"))
+    with fail_cleanly():
+        seminar = get_seminar(db.session, slug)
+        people = [find_participant(db.session, seminar, username=username)] if username else None
+        if people and people[0].role not in SYNCED_ROLES:
+            raise SeminarError(f"{people[0].name} is an instructor: reports are for students and auditors")
+        reports = build_reports(db.session, seminar, people)
+        html = render_reports(seminar, reports, lang=report_language(seminar, lang))
+    if fmt == "pdf":
+        try:
+            data = html_to_pdf(html)
+        except PdfUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
+    else:
+        data = html.encode("utf-8")
+    write_output(data, output)
+    if output is not None:
+        click.echo(f"wrote {len(reports)} report{'s' if len(reports) != 1 else ''} to {output}", err=True)

@@ -1,0 +1,386 @@
+"""Per-student, per-article and per-seminar figures: the one place where stored rows become numbers.
+
+Every page, export, PDF and grade reads these functions; none computes a figure itself.
+
+Definitions (see also docs/metrics.md for what each revision metric counts):
+- a revision *counts* for a seminar when its author is a participant (student or auditor) and
+  its timestamp is inside the seminar's dates, optionally before a cut-off (the freeze date);
+- *content* edits are those whose page is now an article, a user page (sandbox) or a draft;
+  talk-page edits are counted apart; the namespace used is the page's **current** one, so a
+  sandbox draft later moved to the article space counts as an article contribution (the
+  namespace at edit time is reported too);
+- *lasting* figures leave out revisions that were reverted and revisions that are themselves
+  reverts (restoring text is not writing it); reverted work is reported apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from ..models import (
+    AuthorshipFigure,
+    Page,
+    Participant,
+    Revision,
+    RevisionMetrics,
+    Seminar,
+)
+from ..scope import SYNCED_ROLES
+from ..services.messages import N_
+from ..wiki.types import NS_MAIN
+
+__all__ = [
+    "SUMMED",
+    "STUDENT_METRICS",
+    "ArticleFigures",
+    "StudentFigures",
+    "StudentMetric",
+    "article_figures",
+    "namespace_group",
+    "seminar_totals",
+    "student_figures",
+    "timeline",
+]
+
+# Revision metrics summed per student over lasting content edits.
+SUMMED = (
+    "words_added", "words_removed", "chars_added", "references_added", "references_removed",
+    "cited_references_added", "sections_added", "wikilinks_added", "external_links_added",
+    "files_added", "templates_added", "infoboxes_added", "categories_added",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StudentMetric:
+    """A per-student figure that dashboards, exports and rubric criteria can name."""
+
+    id: str
+    label: str  # English msgid (marked with N_): translate with gettext() when shown
+    description: str
+    kind: str = "count"  # count | ratio | date
+
+
+STUDENT_METRICS: tuple[StudentMetric, ...] = (
+    StudentMetric("edits", N_("Edits"), N_("Revisions inside the seminar's dates, every namespace followed.")),
+    StudentMetric("article_edits", N_("Article edits"), N_("Revisions of pages that are now articles.")),
+    StudentMetric("pages_edited", N_("Pages edited"), N_("Distinct pages the student edited.")),
+    StudentMetric("words_added", N_("Words added"), N_("Prose words added in lasting content edits.")),
+    StudentMetric("words_removed", N_("Words removed"), N_("Prose words removed in lasting content edits.")),
+    StudentMetric("chars_added", N_("Characters added"), N_("Characters of prose added in lasting content edits.")),
+    StudentMetric("references_added", N_("References added"), N_("New <ref> sources in lasting content edits.")),
+    StudentMetric("references_removed", N_("References removed"), N_("<ref> sources removed in lasting content edits.")),
+    StudentMetric("cited_references_added", N_("Cited references"), N_("New references that use a citation template.")),
+    StudentMetric("sections_added", N_("Sections added"), N_("Headings added in lasting content edits.")),
+    StudentMetric("wikilinks_added", N_("Wikilinks added"), N_("Internal links added in lasting content edits.")),
+    StudentMetric("external_links_added", N_("External links added"), N_("External links added in lasting content edits.")),
+    StudentMetric("files_added", N_("Files added"), N_("Images and other files added in lasting content edits.")),
+    StudentMetric("templates_added", N_("Templates added"), N_("Templates added in lasting content edits.")),
+    StudentMetric("infoboxes_added", N_("Infoboxes added"), N_("Infobox templates added in lasting content edits.")),
+    StudentMetric("categories_added", N_("Categories added"), N_("Categories added in lasting content edits.")),
+    StudentMetric("articles_created", N_("Articles created"), N_("Pages now in the article space whose first revision is the student's (redirects excluded).")),
+    StudentMetric("talk_edits", N_("Talk edits"), N_("Revisions of talk pages.")),
+    StudentMetric("reverted_edits", N_("Reverted edits"), N_("The student's revisions later undone by a revert.")),
+    StudentMetric("reverted_words", N_("Reverted words"), N_("Words the student added in revisions that were reverted.")),
+    StudentMetric("authorship_words", N_("Words still in the articles"), N_("Words of the current articles the student introduced (authorship).")),
+    StudentMetric("authorship_share", N_("Share of the articles"), N_("Fraction of the current text of the student's articles that the student introduced."), "ratio"),
+    StudentMetric("survival_now", N_("Survival"), N_("Of the words the student added during the seminar, the share still present now."), "ratio"),
+    StudentMetric("survival_7d", N_("Survival after 7 days"), N_("Of those words, the share still present 7 days after they were added."), "ratio"),
+)
+
+
+def namespace_group(namespace: int) -> str:
+    """'article', 'sandbox' (user pages and drafts) or 'talk'."""
+    if namespace % 2 == 1:
+        return "talk"
+    if namespace == NS_MAIN:
+        return "article"
+    return "sandbox"
+
+
+@dataclass(slots=True)
+class StudentFigures:
+    """Everything measured for one participant, as of a cut-off."""
+
+    participant_id: int
+    name: str
+    role: str
+    account_status: str
+    wiki_username: str | None
+    edits: int = 0
+    article_edits: int = 0
+    sandbox_edits: int = 0
+    talk_edits: int = 0
+    pages_edited: int = 0
+    words_added: int = 0
+    words_removed: int = 0
+    chars_added: int = 0
+    references_added: int = 0
+    references_removed: int = 0
+    cited_references_added: int = 0
+    sections_added: int = 0
+    wikilinks_added: int = 0
+    external_links_added: int = 0
+    files_added: int = 0
+    templates_added: int = 0
+    infoboxes_added: int = 0
+    categories_added: int = 0
+    articles_created: int = 0
+    reverted_edits: int = 0
+    reverted_words: int = 0
+    unmeasured_edits: int = 0
+    first_edit: dt.datetime | None = None
+    last_edit: dt.datetime | None = None
+    # Words added by namespace group: now (current namespace) and at edit time.
+    words_by_group: dict[str, int] = field(default_factory=dict)
+    words_by_group_at_edit: dict[str, int] = field(default_factory=dict)
+    # Authorship over the student's tracked articles (None: not computed yet).
+    authorship_words: int | None = None
+    authorship_total_words: int | None = None
+    authorship_share: float | None = None
+    authorship_added: int | None = None
+    survival_now: float | None = None
+    survival_7d: float | None = None
+
+    def value(self, metric_id: str) -> Any:
+        """A figure by its metric id (the grading rubric and the exports use this)."""
+        return getattr(self, metric_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy."""
+        return asdict(self)
+
+
+def _window(seminar: Seminar, until: dt.datetime | None, since: dt.datetime | None) -> list[Any]:
+    """Conditions selecting the seminar's revisions, optionally cut at `until` / from `since`."""
+    end = seminar.end_at if until is None else min(until, seminar.end_at)
+    conditions = [Revision.wiki_id == seminar.wiki_id,
+                  Revision.timestamp >= max(seminar.start_at, since or seminar.start_at),
+                  Revision.timestamp < end]
+    return conditions
+
+
+def _participants(session: so.Session, seminar: Seminar, include_removed: bool) -> list[Participant]:
+    query = sa.select(Participant).where(Participant.seminar_id == seminar.id,
+                                         Participant.role.in_(SYNCED_ROLES))
+    if not include_removed:
+        query = query.where(Participant.removed_at.is_(None))
+    return list(session.scalars(query.order_by(Participant.name, Participant.id)))
+
+
+def student_figures(
+    session: so.Session,
+    seminar: Seminar,
+    *,
+    until: dt.datetime | None = None,
+    since: dt.datetime | None = None,
+    include_removed: bool = False,
+) -> list[StudentFigures]:
+    """Figures of every student and auditor of the seminar, in name order."""
+    participants = _participants(session, seminar, include_removed)
+    figures = {p.id: StudentFigures(p.id, p.name, str(p.role), p.account_status, p.wiki_username)
+               for p in participants}
+    by_user = {p.wiki_user_id: p.id for p in participants if p.wiki_user_id}
+    if not by_user:
+        return list(figures.values())
+    m = RevisionMetrics
+    lasting = sa.and_(m.revision_id.is_not(None), m.reverted.is_(False), m.is_revert.is_(False))
+    group_now = sa.case((Page.namespace % 2 == 1, "talk"), (Page.namespace == 0, "article"),
+                        else_="sandbox")
+    group_then = sa.case((Revision.namespace % 2 == 1, "talk"), (Revision.namespace == 0, "article"),
+                         else_="sandbox")
+    columns = [
+        Revision.user_id, group_now.label("now"), group_then.label("then"),
+        sa.func.count(Revision.id).label("edits"),
+        sa.func.min(Revision.timestamp).label("first"),
+        sa.func.max(Revision.timestamp).label("last"),
+        sa.func.sum(sa.case((m.revision_id.is_(None), 1), else_=0)).label("unmeasured"),
+        sa.func.sum(sa.case((m.reverted.is_(True), 1), else_=0)).label("reverted_edits"),
+        sa.func.sum(sa.case((m.reverted.is_(True), m.words_added), else_=0)).label("reverted_words"),
+    ] + [sa.func.sum(sa.case((lasting, getattr(m, name)), else_=0)).label(name) for name in SUMMED]
+    rows = session.execute(
+        sa.select(*columns)
+        .join(Page, Page.id == Revision.page_pk)
+        .outerjoin(m, m.revision_id == Revision.id)
+        .where(*_window(seminar, until, since), Revision.user_id.in_(list(by_user)))
+        .group_by(Revision.user_id, group_now, group_then)
+    ).all()
+    pages: dict[int, set[int]] = defaultdict(set)
+    for row in rows:
+        f = figures[by_user[row.user_id]]
+        f.edits += row.edits
+        f.unmeasured_edits += row.unmeasured or 0
+        if row.now == "talk":
+            f.talk_edits += row.edits
+            continue
+        if row.now == "article":
+            f.article_edits += row.edits
+        else:
+            f.sandbox_edits += row.edits
+        for name in SUMMED:
+            setattr(f, name, getattr(f, name) + (getattr(row, name) or 0))
+        f.reverted_edits += row.reverted_edits or 0
+        f.reverted_words += row.reverted_words or 0
+        f.words_by_group[row.now] = f.words_by_group.get(row.now, 0) + (row.words_added or 0)
+        f.words_by_group_at_edit[row.then] = f.words_by_group_at_edit.get(row.then, 0) + (row.words_added or 0)
+    for row in rows:
+        f = figures[by_user[row.user_id]]
+        f.first_edit = min(filter(None, (f.first_edit, row.first)), default=None)
+        f.last_edit = max(filter(None, (f.last_edit, row.last)), default=None)
+    page_rows = session.execute(
+        sa.select(Revision.user_id, Revision.page_pk).where(
+            *_window(seminar, until, since), Revision.user_id.in_(list(by_user))).distinct()
+    ).all()
+    for user_id, page_pk in page_rows:
+        pages[by_user[user_id]].add(page_pk)
+    for pid, page_set in pages.items():
+        figures[pid].pages_edited = len(page_set)
+    created = session.execute(
+        sa.select(Revision.user_id, sa.func.count(sa.distinct(Revision.page_pk)))
+        .join(Page, Page.id == Revision.page_pk)
+        .outerjoin(m, m.revision_id == Revision.id)
+        .where(*_window(seminar, until, since), Revision.user_id.in_(list(by_user)),
+               Revision.page_creation.is_(True), Page.namespace == NS_MAIN,
+               Page.redirect.is_(False), sa.or_(m.is_redirect.is_(None), m.is_redirect.is_(False)))
+        .group_by(Revision.user_id)
+    ).all()
+    for user_id, count in created:
+        figures[by_user[user_id]].articles_created = count
+    _add_authorship(session, seminar, figures)
+    return list(figures.values())
+
+
+def _add_authorship(session: so.Session, seminar: Seminar, figures: dict[int, StudentFigures]) -> None:
+    """Fold the stored authorship figures (per article) into per-student totals."""
+    rows = session.scalars(sa.select(AuthorshipFigure).join(Page).where(
+        AuthorshipFigure.seminar_id == seminar.id, Page.deleted.is_(False)))
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        if row.participant_id not in figures:
+            continue
+        t = totals[row.participant_id]
+        t["words"] += row.words
+        t["total"] += row.total_words
+        t["added"] += row.added
+        t["now"] += row.surviving_now
+        t["7d"] += row.surviving_7d
+        t["7d_base"] += row.added - row.pending_7d
+        t["articles"] += 1
+    for pid, t in totals.items():
+        f = figures[pid]
+        f.authorship_words = t["words"]
+        f.authorship_total_words = t["total"]
+        f.authorship_share = t["words"] / t["total"] if t["total"] else 0.0
+        f.authorship_added = t["added"]
+        f.survival_now = t["now"] / t["added"] if t["added"] else None
+        f.survival_7d = t["7d"] / t["7d_base"] if t["7d_base"] else None
+
+
+def seminar_totals(figures: list[StudentFigures]) -> dict[str, int]:
+    """Sums over the students (auditors are counted apart)."""
+    totals: dict[str, int] = defaultdict(int)
+    for f in figures:
+        prefix = "" if f.role == "student" else "auditor_"
+        for key in ("edits", "words_added", "references_added", "articles_created", "reverted_edits",
+                    "pages_edited"):
+            totals[prefix + key] += getattr(f, key)
+        totals[prefix + "participants"] += 1
+        totals[prefix + "active"] += 1 if f.edits else 0
+    return dict(totals)
+
+
+@dataclass(slots=True)
+class ArticleFigures:
+    """One page the seminar touched: who did what on it."""
+
+    page_pk: int
+    page_id: int
+    title: str
+    namespace: int
+    deleted: bool
+    redirect: bool
+    created_by: str | None
+    edits: int = 0
+    words_added: int = 0
+    references_added: int = 0
+    by_student: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def article_figures(session: so.Session, seminar: Seminar, *, page_pks: list[int] | None = None,
+                    until: dt.datetime | None = None) -> list[ArticleFigures]:
+    """Per-page figures across students (lasting content edits), with authorship where computed."""
+    participants = {p.wiki_user_id: p for p in _participants(session, seminar, True) if p.wiki_user_id}
+    if not participants:
+        return []
+    m = RevisionMetrics
+    lasting = sa.and_(m.revision_id.is_not(None), m.reverted.is_(False), m.is_revert.is_(False))
+    query = (
+        sa.select(Revision.page_pk, Revision.user_id, sa.func.count(Revision.id),
+                  sa.func.sum(sa.case((lasting, m.words_added), else_=0)),
+                  sa.func.sum(sa.case((lasting, m.references_added), else_=0)),
+                  sa.func.sum(sa.case((Revision.page_creation.is_(True), 1), else_=0)))
+        .outerjoin(m, m.revision_id == Revision.id)
+        .where(*_window(seminar, until, None), Revision.user_id.in_(list(participants)))
+        .group_by(Revision.page_pk, Revision.user_id)
+    )
+    if page_pks is not None:
+        query = query.where(Revision.page_pk.in_(page_pks))
+    rows = session.execute(query).all()
+    pages = {p.id: p for p in session.scalars(sa.select(Page).where(Page.id.in_({r[0] for r in rows})))}
+    shares = {(a.page_pk, a.participant_id): a for a in session.scalars(
+        sa.select(AuthorshipFigure).where(AuthorshipFigure.seminar_id == seminar.id))}
+    result: dict[int, ArticleFigures] = {}
+    for page_pk, user_id, edits, words, refs, creations in rows:
+        page = pages[page_pk]
+        art = result.setdefault(page_pk, ArticleFigures(
+            page_pk, page.page_id, page.title, page.namespace, page.deleted, page.redirect, None))
+        participant = participants[user_id]
+        if creations:
+            art.created_by = participant.name
+        art.edits += edits
+        art.words_added += words or 0
+        art.references_added += refs or 0
+        share = shares.get((page_pk, participant.id))
+        art.by_student[participant.id] = {
+            "name": participant.name, "edits": edits, "words_added": words or 0,
+            "references_added": refs or 0,
+            "authorship_share": share.word_share if share else None,
+            "authorship_words": share.words if share else None,
+            "survival_now": (share.surviving_now / share.added) if share and share.added else None,
+        }
+    return sorted(result.values(), key=lambda a: (namespace_group(a.namespace) != "article", a.title))
+
+
+def timeline(session: so.Session, seminar: Seminar, *, until: dt.datetime | None = None,
+             participant_id: int | None = None) -> dict[int, list[tuple[dt.date, int, int]]]:
+    """participant id -> [(day, edits, lasting words added)] for the charts, oldest first."""
+    participants = {p.wiki_user_id: p.id for p in _participants(session, seminar, True)
+                    if p.wiki_user_id and (participant_id is None or p.id == participant_id)}
+    if not participants:
+        return {}
+    m = RevisionMetrics
+    lasting = sa.and_(m.revision_id.is_not(None), m.reverted.is_(False), m.is_revert.is_(False),
+                      Page.namespace % 2 == 0)
+    rows = session.execute(
+        sa.select(Revision.user_id, Revision.timestamp,
+                  sa.case((lasting, m.words_added), else_=0))
+        .join(Page, Page.id == Revision.page_pk)
+        .outerjoin(m, m.revision_id == Revision.id)
+        .where(*_window(seminar, until, None), Revision.user_id.in_(list(participants)))
+        .order_by(Revision.timestamp)
+    ).all()
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(seminar.timezone)
+    days: dict[int, dict[dt.date, list[int]]] = defaultdict(dict)
+    for user_id, stamp, words in rows:
+        day = stamp.astimezone(zone).date()
+        bucket = days[participants[user_id]].setdefault(day, [0, 0])
+        bucket[0] += 1
+        bucket[1] += words or 0
+    return {pid: [(day, e, w) for day, (e, w) in sorted(series.items())] for pid, series in days.items()}

@@ -1,0 +1,49 @@
+"""HTML to PDF with WeasyPrint, imported only when a PDF is asked for.
+
+WeasyPrint needs Pango and its fonts at the system level; without them the app still
+starts, and PDF requests fail with `PdfUnavailable` (a clear message, not a traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+__all__ = ["PdfUnavailable", "html_to_pdf", "pdf_available"]
+
+log = logging.getLogger(__name__)
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint or the system libraries it needs are not installed."""
+
+
+def _weasyprint():  # type: ignore[no-untyped-def]
+    """The weasyprint module, or PdfUnavailable naming what is missing."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PdfUnavailable(
+            f"PDF output needs WeasyPrint and its system libraries (Pango): {first}") from None
+    return weasyprint
+
+
+def pdf_available() -> bool:
+    """Whether PDFs can be made on this machine."""
+    try:
+        _weasyprint()
+    except PdfUnavailable:
+        return False
+    return True
+
+
+def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
+    """Render a standalone HTML document (inline CSS and SVG) to PDF bytes."""
+    weasyprint = _weasyprint()
+    # WeasyPrint logs unsupported CSS at WARNING; they are not errors for a report.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        document = weasyprint.HTML(string=html, base_url=base_url)
+        return bytes(document.write_pdf())

@@ -1,0 +1,183 @@
+"""The restitution programme: who presents when in the final session, with their topic and articles.
+
+Presenters are the enrolled students (auditors do not present; removed participants are
+gone), in the instructor's order (`Participant.presentation_order`), then by name for
+those not ordered yet. Slots follow each other from `Seminar.restitution_at`; a break of
+`break_minutes` comes after every `break_every` presentations (never after the last one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from ..models import Participant, Role, Seminar, SeminarSession, SessionKind
+from .sorting import name_key
+
+__all__ = [
+    "PROGRAMME_COLUMNS",
+    "Programme",
+    "ProgrammeItem",
+    "Slot",
+    "build_programme",
+    "layout_slots",
+    "presenters",
+    "programme_rows",
+    "renumber",
+]
+
+PROGRAMME_COLUMNS = ("position", "kind", "start", "end", "name", "wiki_username", "topic",
+                     "topic_status", "articles")
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A stretch of the session: a presentation (index of the presenter) or a break."""
+
+    kind: str  # talk | break
+    start: dt.datetime
+    end: dt.datetime
+    index: int | None = None
+
+
+def layout_slots(start: dt.datetime, count: int, minutes: int, break_every: int = 0,
+                 break_minutes: int = 0) -> list[Slot]:
+    """Consecutive slots for `count` presentations from `start` (pure)."""
+    if minutes <= 0:
+        raise ValueError("a presentation lasts at least one minute")
+    slots = []
+    at = start
+    talk = dt.timedelta(minutes=minutes)
+    pause = dt.timedelta(minutes=max(break_minutes, 0))
+    for index in range(count):
+        slots.append(Slot("talk", at, at + talk, index))
+        at += talk
+        if break_every > 0 and pause and (index + 1) % break_every == 0 and index + 1 < count:
+            slots.append(Slot("break", at, at + pause))
+            at += pause
+    return slots
+
+
+@dataclass(slots=True)
+class ProgrammeItem:
+    """One line of the printed programme, times in the seminar's time zone."""
+
+    kind: str
+    start: dt.datetime | None
+    end: dt.datetime | None
+    position: int | None = None
+    participant_id: int | None = None
+    name: str = ""
+    wiki_username: str | None = None
+    topic: str | None = None
+    topic_status: str | None = None
+    articles: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+
+
+@dataclass(slots=True)
+class Programme:
+    """The laid-out final session."""
+
+    seminar_title: str
+    timezone: str
+    place: str
+    start: dt.datetime | None
+    end: dt.datetime | None
+    session_end: dt.datetime | None
+    minutes: int
+    break_every: int
+    break_minutes: int
+    items: list[ProgrammeItem]
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether the restitution has a start time (else the order is shown without times)."""
+        return self.start is not None
+
+    @property
+    def overrun(self) -> dt.timedelta | None:
+        """How far the programme runs past the session's planned end, if it does."""
+        if self.end and self.session_end and self.end > self.session_end:
+            return self.end - self.session_end
+        return None
+
+    @property
+    def talks(self) -> list[ProgrammeItem]:
+        """The presentations only."""
+        return [i for i in self.items if i.kind == "talk"]
+
+
+def presenters(session: so.Session, seminar: Seminar) -> list[Participant]:
+    """Enrolled students in presentation order, the unordered ones last by name."""
+    people = session.scalars(sa.select(Participant).where(
+        Participant.seminar_id == seminar.id, Participant.role == Role.STUDENT,
+        Participant.removed_at.is_(None)).order_by(Participant.id))
+    return sorted(people, key=lambda p: (p.presentation_order is None, p.presentation_order or 0,
+                                         name_key(p.name)))
+
+
+def renumber(people: Sequence[Participant]) -> None:
+    """Store 1..n as the presentation order of `people`, in the given order."""
+    for position, person in enumerate(people, start=1):
+        person.presentation_order = position
+
+
+def _session_end(session: so.Session, seminar: Seminar, start: dt.datetime) -> dt.datetime | None:
+    """End of the calendar's restitution session on the programme's day, if the calendar has one."""
+    zone = ZoneInfo(seminar.timezone)
+    local = start.astimezone(zone)
+    found = session.scalar(sa.select(SeminarSession).where(
+        SeminarSession.seminar_id == seminar.id, SeminarSession.kind == SessionKind.RESTITUTION,
+        SeminarSession.date == local.date(), SeminarSession.end_time.is_not(None)))
+    if found is None or found.end_time is None:
+        return None
+    return dt.datetime.combine(found.date, found.end_time, tzinfo=zone)
+
+
+def build_programme(session: so.Session, seminar: Seminar) -> Programme:
+    """The programme of the seminar's restitution session as it is configured now."""
+    people = presenters(session, seminar)
+    zone = ZoneInfo(seminar.timezone)
+    site = seminar.wiki.siteinfo
+    start = seminar.restitution_at.astimezone(zone) if seminar.restitution_at else None
+    slots = layout_slots(start, len(people), seminar.presentation_minutes, seminar.break_every,
+                         seminar.break_minutes) if start else \
+        [Slot("talk", dt.datetime.min, dt.datetime.min, i) for i in range(len(people))]
+    items = []
+    for slot in slots:
+        begin, end = (slot.start, slot.end) if start else (None, None)
+        if slot.kind == "break":
+            items.append(ProgrammeItem("break", begin, end))
+            continue
+        assert slot.index is not None
+        person = people[slot.index]
+        assignment = person.assignment
+        topic = assignment.topic.title if assignment and assignment.topic else None
+        items.append(ProgrammeItem(
+            "talk", begin, end, position=slot.index + 1, participant_id=person.id, name=person.name,
+            wiki_username=person.wiki_username, topic=topic,
+            topic_status=str(assignment.status) if assignment and topic else None,
+            articles=[(a.title, site.page_url(a.title)) for a in assignment.articles] if assignment else []))
+    finish = slots[-1].end if start and slots else start
+    return Programme(seminar.title, seminar.timezone, seminar.restitution_place, start, finish,
+                     _session_end(session, seminar, start) if start else None,
+                     seminar.presentation_minutes, seminar.break_every, seminar.break_minutes, items)
+
+
+def programme_rows(programme: Programme) -> list[dict[str, Any]]:
+    """The programme as export rows (local times without offset, the session's clock)."""
+    def clock(value: dt.datetime | None) -> str | None:
+        return value.strftime("%Y-%m-%d %H:%M") if value else None
+
+    return [{
+        "position": item.position, "kind": item.kind, "start": clock(item.start),
+        "end": clock(item.end), "name": item.name, "wiki_username": item.wiki_username,
+        "topic": item.topic, "topic_status": item.topic_status,
+        "articles": [title for title, _ in item.articles],
+    } for item in programme.items]
