@@ -21,6 +21,7 @@ MAINTENANCE = Path("/usr/share/mediawiki/maintenance")
 BOT_USER = "BotUser"
 BOT_LOGIN = "BotUser@ci"
 BOT_PASSWORD = "0123456789abcdefghijklmnopqrstuv"
+ADMIN_PASSWORD = "adminpass-0123456789"  # start.sh's default for the Admin account
 
 
 def free_port() -> int:
@@ -183,6 +184,20 @@ class LocalWiki:
             site.login(BOT_LOGIN, BOT_PASSWORD)
             self._bot = site
         return self._bot
+
+    def admin(self) -> mwclient.Site:
+        """An mwclient session of the wiki's Admin account, allowed to hide revisions."""
+        settings = self.dir / "LocalSettings.php"
+        grant = "$wgGroupPermissions['sysop']['deleterevision'] = true;"
+        if grant not in settings.read_text():
+            # Debian's 1.39 gives sysops no revision deletion; this wiki's admin needs it.
+            with settings.open("a") as f:
+                f.write(f"\n{grant}\n")
+        site = mwclient.Site(f"127.0.0.1:{self.port}", path="/", scheme="http",
+                             clients_useragent="wikiseminar-tests")
+        site.clientlogin(username="Admin", password=ADMIN_PASSWORD)
+        site.site_init()
+        return site
 
     def move(self, old: str, new: str, reason: str = "test move") -> None:
         """Move a page (the move is dated now, by BotUser)."""

@@ -237,3 +237,42 @@ def test_wiki_going_away_mid_sync_fails_cleanly_and_rerun_completes(app: Flask, 
             assert len(ids) == len(set(ids))
     finally:
         own.cleanup()
+
+
+def test_page_check_reads_deletion_categories(app: Flask, wiki: LocalWiki) -> None:
+    sc = new_scenario()
+    import_seminar_edits(wiki, sc)
+    # Someone tags the article for an admissibility check (a real edit: categories update).
+    wiki.edit_as(sc.user("outsider"), sc.titles["article"],
+                 "{{Admissibilité à vérifier}}\nLe travail du clic.\n\n"
+                 "[[Catégorie:Admissibilité à vérifier]]\n[[Catégorie:Sociologie du travail]]",
+                 "admissibilité")
+    seminar_id = make_seminar(app, wiki, sc)
+
+    assert run_sync(app, seminar_id)["status"] == "success"
+
+    with app.app_context():
+        page = db.session.scalars(sa.select(Page).where(Page.title == sc.titles["article"])).one()
+        # Only the deletion categories are asked for, in the wiki's language.
+        assert page.categories == ["Admissibilité à vérifier"]
+
+
+def test_revision_deleted_on_the_wiki_is_flagged_not_dropped(app: Flask, wiki: LocalWiki) -> None:
+    sc = new_scenario()
+    import_seminar_edits(wiki, sc)
+    seminar_id = make_seminar(app, wiki, sc)
+    run_sync(app, seminar_id)
+    sandbox = sorted(r for r, (title, _, _) in stored_revisions(app, seminar_id).items()
+                     if title == sc.titles["sandbox"])
+    site = wiki.admin()  # revision deletion needs the main account's rights, not a bot password
+    site.api("revisiondelete", type="revision", target=sc.titles["sandbox"], ids=sandbox[0],
+             hide="content|comment", token=site.get_token("csrf"))
+
+    assert run_sync(app, seminar_id, full=True)["status"] == "success"
+
+    with app.app_context():
+        hidden = db.session.scalars(sa.select(Revision).where(Revision.rev_id == sandbox[0])).one()
+        assert hidden.text_hidden and hidden.comment_hidden and not hidden.deleted
+        # The text fetched before the deletion stays; the metrics computed from it too.
+        assert db.session.get(RevisionText, (hidden.wiki_id, hidden.rev_id)).text
+    assert set(stored_revisions(app, seminar_id)) == set(expected_revisions(wiki, sc))

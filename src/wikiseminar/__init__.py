@@ -20,11 +20,10 @@ __version__ = "0.1.0"
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app: settings, extensions, blueprints, CLI commands."""
-    instance_path = os.environ.get("WIKISEMINAR_INSTANCE_PATH")
     app = Flask(
         __name__,
         instance_relative_config=True,
-        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_path=default_instance_path(),
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),
     )
@@ -42,6 +41,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     return app
+
+
+def default_instance_path() -> str | None:
+    """$WIKISEMINAR_INSTANCE_PATH; in a checkout, its top-level instance/ folder; else Flask's.
+
+    Flask's own default for an installed package is <prefix>/var/wikiseminar-instance; in an
+    editable checkout it would be src/instance, which nobody looks for.
+    """
+    named = os.environ.get("WIKISEMINAR_INSTANCE_PATH")
+    if named:
+        return str(Path(named).resolve())
+    checkout = Path(__file__).resolve().parent.parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "src" / "wikiseminar").is_dir():
+        return str(checkout / "instance")
+    return None
 
 
 def _configure_database(app: Flask) -> None:

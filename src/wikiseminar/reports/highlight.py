@@ -60,11 +60,13 @@ def render_highlight(
     editors: Mapping[str, str],
     *,
     revision_labels: Mapping[int, str] | None = None,
+    legend_format: str = "{count} tokens ({share} %)",
 ) -> Markup:
     """The current text as an HTML fragment: `editors` (editor key → display name) coloured.
 
     Students are numbered in the order of `editors`; `revision_labels` (revid → text, e.g. a
-    date) replaces "revision 1234" in the title attributes. The fragment holds a <style>
+    date) replaces "revision 1234" in the title attributes; `legend_format` words the legend's
+    count in the reader's language. The fragment holds a <style>
     element, the legend and a <div class="authorship-text"> with the text.
     """
     index = {key: n for n, key in enumerate(editors, start=1)}
@@ -79,7 +81,8 @@ def render_highlight(
         share = f"{100 * count / total:.1f}" if total else "0.0"
         legend.append(
             f'<li><span class="a-{n}"><sup class="authorship-mark">{n}</sup>'
-            f"{escape(editors[student])}</span> — {count} tokens ({share} %)</li>"
+            f"{escape(editors[student])}</span> — "
+            f"{escape(legend_format.format(count=count, share=share))}</li>"
         )
     legend.append("</ul>")
 

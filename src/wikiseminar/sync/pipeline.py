@@ -255,7 +255,7 @@ class _Run:
             keys.update(store.page_keys(self.session, self.wiki.id, missing_rows))
         to_check = self._pages_to_check(keys)
         if to_check:
-            infos = self.client.page_infos(to_check)
+            infos = self.client.page_infos(to_check, categories=self._deletion_categories())
             new_pages = [i for i in infos if not i.missing and not keys.get(i.pageid)]
             if new_pages:
                 self.session.execute(
@@ -276,6 +276,14 @@ class _Run:
                     page.last_rev_id = top
                     page.checked_at = self.now
         self.heartbeat()
+
+    def _deletion_categories(self) -> list[str]:
+        """Full titles of the deletion/admissibility categories the alerts look for."""
+        from ..analysis.deletion import DELETION_CATEGORIES
+
+        site = self.wiki.siteinfo
+        names = {name for by_lang in DELETION_CATEGORIES.values() for name in by_lang}
+        return sorted(site.full_title(14, name) for name in names)
 
     def _pages_to_check(self, keys: dict[int, int]) -> list[int]:
         """Pages whose state to ask the wiki for, least recently checked first.

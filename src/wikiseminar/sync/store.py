@@ -192,5 +192,7 @@ def mark_pages(session: so.Session, wiki_id: int, infos: Iterable[PageInfo], kno
             page.redirect = info.redirect
             page.last_rev_id = info.lastrevid
             page.length = info.length
+            # Only the deletion categories were asked for; names without the namespace.
+            page.categories = [c.split(":", 1)[-1] for c in info.categories]
         page.checked_at = now
     return changed

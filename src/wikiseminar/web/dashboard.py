@@ -313,7 +313,8 @@ def _highlight(seminar: Seminar, row: PageAuthorship) -> Any:
             editors[key] = p.name
     labels = {revid: format_date(state.timestamp_of(revid), "medium")
               for revid in state.revision_ids() if state.timestamp_of(revid)}
-    return render_highlight(state, editors, revision_labels=labels)
+    return render_highlight(state, editors, revision_labels=labels,
+                            legend_format=_("{count} tokens ({share} %)"))
 
 
 # -- sync now -------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
@@ -420,14 +420,28 @@ class WikiClient:
                         continue
                     yield _page_revision(page, item)[0]
 
-    def page_infos(self, pageids: Iterable[int]) -> list[PageInfo]:
-        """Current title, namespace, last revision and existence of pages (moves, deletions)."""
-        infos: list[PageInfo] = []
+    def page_infos(self, pageids: Iterable[int], *,
+                   categories: Sequence[str] = ()) -> list[PageInfo]:
+        """Current title, namespace, last revision and existence of pages (moves, deletions).
+
+        With `categories` (full titles, e.g. "Catégorie:Admissibilité à vérifier"), the same
+        request also says which of those categories each page is in: the answer stays small
+        (only the categories asked about), so it costs no extra request.
+        """
+        infos: dict[int, PageInfo] = {}
         for chunk in batched(sorted(set(pageids)), self.settings.revisions_per_request):
-            for query in self.query({"prop": "info", "pageids": chunk}):
+            params: dict[str, Any] = {"prop": "info", "pageids": chunk}
+            if categories:
+                params.update(prop="info|categories", clcategories=list(categories),
+                              cllimit="max")
+            for query in self.query(params):
                 for page in query.get("pages", []):
-                    infos.append(_page_info(page))
-        return infos
+                    info = _page_info(page)
+                    known = infos.get(info.pageid)
+                    if known is not None:  # a continuation answer: more categories
+                        info = replace(known, categories=known.categories + info.categories)
+                    infos[info.pageid] = info
+        return list(infos.values())
 
     def title_infos(self, titles: Iterable[str]) -> list[PageInfo]:
         """Normalise titles and say whether each page exists (invalid titles raise nothing)."""
@@ -570,4 +584,5 @@ def _page_info(page: dict[str, Any]) -> PageInfo:
         length=page.get("length"),
         redirect=bool(page.get("redirect")),
         missing=bool(page.get("missing")),
+        categories=tuple(c.get("title", "") for c in page.get("categories", ())),
     )
