@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,10 +194,11 @@ class LocalWiki:
             # Debian's 1.39 gives sysops no revision deletion; this wiki's admin needs it.
             with settings.open("a") as f:
                 f.write(f"\n{grant}\n")
+            # php -S caches compiled scripts and re-checks their dates every 2 s (opcache).
+            time.sleep(2.5)
         site = mwclient.Site(f"127.0.0.1:{self.port}", path="/", scheme="http",
                              clients_useragent="wikiseminar-tests")
         site.clientlogin(username="Admin", password=ADMIN_PASSWORD)
-        site.site_init()
         return site
 
     def move(self, old: str, new: str, reason: str = "test move") -> None:
