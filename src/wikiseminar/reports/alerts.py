@@ -347,16 +347,15 @@ def _current_texts(session: so.Session, wiki_id: int, pages: Sequence[Page]) -> 
         RevisionText.wiki_id == wiki_id, RevisionText.rev_id.in_(list(wanted.values()) or [-1]),
         RevisionText.content.is_not(None))))
     found = {pk: rev for pk, rev in wanted.items() if rev in have}
-    for page in pages:
-        if page.id in found:
-            continue
-        latest = session.scalar(
-            sa.select(Revision.rev_id).join(RevisionText, sa.and_(
-                RevisionText.wiki_id == Revision.wiki_id, RevisionText.rev_id == Revision.rev_id))
-            .where(Revision.page_pk == page.id, RevisionText.content.is_not(None))
-            .order_by(Revision.timestamp.desc(), Revision.rev_id.desc()).limit(1))
-        if latest is not None:
-            found[page.id] = latest
+    rest = [p.id for p in pages if p.id not in found]
+    if rest:  # one grouped query, not one per page: the latest revision with a stored text
+        rows = session.execute(
+            sa.select(Revision.page_pk, sa.func.max(Revision.rev_id))
+            .join(RevisionText, sa.and_(RevisionText.wiki_id == Revision.wiki_id,
+                                        RevisionText.rev_id == Revision.rev_id))
+            .where(Revision.page_pk.in_(rest), RevisionText.content.is_not(None))
+            .group_by(Revision.page_pk))
+        found.update({pk: rev for pk, rev in rows})
     return found
 
 
