@@ -16,10 +16,9 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from ..analysis.reverts import sha1_base36
 from .errors import ExportFormatError
 from .types import Namespace, Revision, SiteInfo, parse_timestamp
-from .xmlexport import Source, open_binary
+from .xmlexport import Source, derived_facts, open_binary
 
 __all__ = ["RevisionJsonFile", "load_revision_json", "revisions_from_json"]
 
@@ -59,18 +58,9 @@ def _revision(rev: dict[str, Any], page: dict[str, Any], site: SiteInfo,
     if not isinstance(parentid, int):
         parentid = previous.revid if previous is not None else 0
     sha1 = rev.get("sha1") if isinstance(rev.get("sha1"), str) else None
-    if sha1 is None and text is not None:
-        sha1 = sha1_base36(text)
     tags = rev.get("tags") or ()
     size = rev.get("size") if isinstance(rev.get("size"), int) else None
-    if size is None and text is not None:
-        size = len(text.encode("utf-8", "surrogatepass"))
-    sizediff = None
-    if size is not None:
-        if parentid == 0:
-            sizediff = size
-        elif previous is not None and previous.size is not None:
-            sizediff = size - previous.size
+    size, sha1, sizediff = derived_facts(text, size, sha1, parentid, previous)
     return Revision(
         revid=revid,
         pageid=int(pageid),

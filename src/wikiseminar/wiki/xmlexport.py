@@ -327,17 +327,8 @@ class ExportReader:
                 if not text and declared:
                     text = None  # a stub dump: the text is stored elsewhere
             size = declared
-        if size is None and text is not None:
-            size = len(text.encode("utf-8", "surrogatepass"))
         sha1 = (_child_text(elem, ns, "sha1") or "").strip() or None
-        if sha1 is None and text is not None:
-            sha1 = sha1_base36(text)
-        sizediff = None
-        if size is not None:
-            if parentid == 0:
-                sizediff = size
-            elif previous is not None and previous.size is not None:
-                sizediff = size - previous.size
+        size, sha1, sizediff = derived_facts(text, size, sha1, parentid, previous)
         return Revision(
             revid=revid,
             pageid=pageid,
@@ -358,6 +349,24 @@ class ExportReader:
             commenthidden=commenthidden,
             text=text,
         )
+
+
+def derived_facts(text: str | None, size: int | None, sha1: str | None, parentid: int,
+                  previous: Revision | None) -> tuple[int | None, str | None, int | None]:
+    """(size, sha1, size diff) of an exported revision, computed from its text where the
+    export leaves them out: size in UTF-8 bytes, MediaWiki's base-36 sha1, and the difference
+    with the previous revision of the page (a creation's diff is its size)."""
+    if size is None and text is not None:
+        size = len(text.encode("utf-8", "surrogatepass"))
+    if sha1 is None and text is not None:
+        sha1 = sha1_base36(text)
+    sizediff = None
+    if size is not None:
+        if parentid == 0:
+            sizediff = size
+        elif previous is not None and previous.size is not None:
+            sizediff = size - previous.size
+    return size, sha1, sizediff
 
 
 def _int(value: str | None) -> int | None:
