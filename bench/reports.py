@@ -10,9 +10,13 @@ excerpts (parsed from the stored texts at report time). Then it times, median of
 1. `build_reports` (the figures and the excerpts of every student);
 2. `render_reports` (Jinja HTML with the SVG charts);
 3. `html_to_pdf` (WeasyPrint) of the class document, and its page count;
-4. the same three steps for a single student's report.
+4. the same three steps for a single student's report;
+5. the class PDF as the app builds it now (`services.documents.class_pdf`: each student's part
+   rendered alone by a pool of processes, kept by content, bound behind a cover): cold (no part
+   kept), and after one student's data changed (every other part kept). The one-document
+   render of step 3 is the reference these are compared with, measured in the same run.
 
-Run from the repository root (about a minute):
+Run from the repository root (about two minutes):
 
     .venv/bin/python bench/reports.py [--students 40] [--runs 3] [--keep class.pdf]
 """
@@ -218,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((label, len(reports), build_s, render_s, pdf_s, len(pdf), pages))
             if label == "class" and args.keep:
                 args.keep.write_bytes(pdf)
+        parted = time_parts(app, seminar_id, args.runs)
     print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, runs: {args.runs} (median)\n")
     print("| document | reports | build (s) | HTML (s) | PDF (s) | total (s) | PDF size | pages |")
@@ -225,7 +230,46 @@ def main(argv: list[str] | None = None) -> int:
     for label, n, b, r, p, size, pages in rows:
         print(f"| {label} | {n} | {b:.2f} | {r:.2f} | {p:.2f} | {b + r + p:.2f} | "
               f"{size / 1024:.0f} KiB | {pages} |")
+    reference = rows[0][2] + rows[0][3] + rows[0][4]
+    print("\n| class PDF, built as the app does | workers | median (s) | vs one document |")
+    print("|---|---:|---:|---:|")
+    for label, seconds in parted:
+        print(f"| {label} | {os.cpu_count()} | {seconds:.2f} | {reference / seconds:.1f}x faster |")
     return 0
+
+
+def time_parts(app: Flask, seminar_id: int, runs: int) -> list[tuple[str, float]]:
+    """Median seconds of the app's class PDF: cold, then with one student's data changed."""
+    import sqlalchemy as sa
+
+    from wikiseminar.extensions import db
+    from wikiseminar.models import Participant, RenderedDocument, Seminar
+    from wikiseminar.services.documents import class_pdf
+
+    def build() -> bytes:
+        seminar = db.session.get(Seminar, seminar_id)
+        data = class_pdf(db.session, seminar, "fr", app.config)
+        db.session.commit()
+        return data
+
+    def cold() -> bytes:
+        db.session.execute(sa.delete(RenderedDocument))
+        db.session.commit()
+        return build()
+
+    changes = iter(range(10_000))
+
+    def one_changed() -> bytes:
+        person = db.session.scalar(sa.select(Participant).where(
+            Participant.seminar_id == seminar_id).order_by(Participant.id).limit(1))
+        person.name = f"Étudiant·e renommé·e {next(changes)}"
+        db.session.commit()
+        return build()
+
+    with app.app_context():
+        cold_s, _pdf = timed(cold, runs)
+        changed_s, _pdf = timed(one_changed, runs)
+    return [("cold (no part kept)", cold_s), ("one student changed", changed_s)]
 
 
 if __name__ == "__main__":

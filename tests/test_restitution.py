@@ -36,8 +36,11 @@ from wikiseminar.models import (
     Seminar,
     Topic,
 )
+from wikiseminar.reports import classpdf
 from wikiseminar.reports.figures import STUDENT_METRICS, student_figures
 from wikiseminar.reports.grading import seminar_gradebook
+from wikiseminar.reports.student import build_reports
+from wikiseminar.services import documents
 from wikiseminar.services.seminars import create_seminar
 from wikiseminar.sync.pipeline import client_for
 
@@ -314,7 +317,13 @@ def test_pdf_reports_from_the_cli_and_the_web(app: Flask, graded: Ids, runner: F
 
     client = app.test_client()
     login_as(client, graded.users["ines"])
+    # The class PDF is built off the request: the click lands on the build's page.
     response = client.get(f"/seminars/{graded.slug}/reports.pdf", headers={"Accept-Language": "en"})
+    assert response.status_code == 302 and "/reports/builds/" in response.location
+    assert documents.join_threads()
+    page = client.get(response.location, headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and "Open the PDF" in page.get_data(as_text=True)
+    response = client.get(response.location + ".pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
     for name in ("Élodie Lefèvre", "Bruno Petit", "@Chloé Dubois", "Denis Sans-Compte", "Aude Auditrice"):
@@ -324,3 +333,13 @@ def test_pdf_reports_from_the_cli_and_the_web(app: Flask, graded: Ids, runner: F
     html = runner.invoke(args=["report", graded.slug, "--format", "html", "--lang", "en"])
     assert html.exit_code == 0 and "Wikipedia contribution reports" in html.output
     assert html.output.count('class="report"') == 5
+
+
+def test_class_pdf_parts_of_real_histories_are_kept_while_nothing_changes(app: Flask, graded: Ids) -> None:
+    """Reports with charts and excerpts render to the same HTML twice: no part is redone."""
+    with app.app_context():
+        seminar = db.session.get(Seminar, graded.seminar)
+        first = classpdf.class_parts(seminar, build_reports(db.session, seminar), "fr")
+        again = classpdf.class_parts(seminar, build_reports(db.session, seminar), "fr")
+    assert any("<svg" in part.html for part in first)  # the charts are there
+    assert [p.key for p in first] == [p.key for p in again]

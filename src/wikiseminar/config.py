@@ -64,6 +64,8 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_HEARTBEAT_SECONDS": 30,
     "QUEUE_ABANDONED_SECONDS": 90,
     "QUEUE_MAINTENANCE_SECONDS": 120,
+    "REPORTS_PDF_WORKERS": 0,
+    "REPORTS_KEEP_DAYS": 30,
     "OAUTH_CLIENT_ID": "",
     "OAUTH_CLIENT_SECRET": "",
     "OAUTH_AUTHORIZE_URL": "https://meta.wikimedia.org/w/rest.php/oauth2/authorize",

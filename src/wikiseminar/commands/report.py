@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
@@ -12,6 +13,7 @@ from ..reports.documents import LANGUAGES, render_reports, report_language
 from ..reports.pdf import PdfUnavailable, html_to_pdf
 from ..reports.student import build_reports
 from ..scope import SYNCED_ROLES
+from ..services.documents import class_pdf
 from ..services.seminars import SeminarError, get_seminar
 from .common import fail_cleanly
 from .export import write_output
@@ -41,14 +43,18 @@ def report_command(slug: str, username: str | None, fmt: str | None, lang: str |
         if people and people[0].role not in SYNCED_ROLES:
             raise SeminarError(f"{people[0].name} is an instructor: reports are for students and auditors")
         reports = build_reports(db.session, seminar, people)
-        html = render_reports(seminar, reports, lang=report_language(seminar, lang))
-    if fmt == "pdf":
-        try:
+        language = report_language(seminar, lang)
+        html = render_reports(seminar, reports, lang=language) if people or fmt == "html" else ""
+    try:
+        if fmt == "html":
+            data = html.encode("utf-8")
+        elif people:
             data = html_to_pdf(html)
-        except PdfUnavailable as exc:
-            raise click.ClickException(str(exc)) from None
-    else:
-        data = html.encode("utf-8")
+        else:  # the whole class: parts rendered in parallel, unchanged ones reused
+            data = class_pdf(db.session, seminar, language, current_app.config, reports=reports)
+            db.session.commit()
+    except PdfUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     write_output(data, output)
     if output is not None:
         click.echo(f"wrote {len(reports)} report{'s' if len(reports) != 1 else ''} to {output}", err=True)

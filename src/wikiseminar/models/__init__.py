@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models; the schema changes only through Alembic migrations."""
 
+from .documents import DocumentBuild, RenderedDocument
 from .grading import CriterionKind, FinalGrade, Mark, RubricCriterion
 from .people import LoginAttempt, User
 from .seminar import (
@@ -32,12 +33,14 @@ __all__ = [
     "AssignmentStatus",
     "AuthorshipFigure",
     "CriterionKind",
+    "DocumentBuild",
     "FinalGrade",
     "LoginAttempt",
     "Mark",
     "Page",
     "PageAuthorship",
     "Participant",
+    "RenderedDocument",
     "Revision",
     "RevisionMetrics",
     "RevisionText",

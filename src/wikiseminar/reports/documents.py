@@ -24,6 +24,7 @@ from .student import StudentReport
 
 __all__ = [
     "LANGUAGES",
+    "render_class_cover",
     "render_programme",
     "render_reports",
     "report_language",
@@ -64,7 +65,11 @@ def css_string(text: str) -> Markup:
 
 
 def student_charts(report: StudentReport) -> dict[str, Markup]:
-    """The activity charts of a report: cumulative words added, edits per week."""
+    """The activity charts of a report: cumulative words added, edits per week.
+
+    Their ids name the student, not chance, so the same data always gives the same HTML (the
+    class PDF keeps each student's part by the hash of its HTML).
+    """
     if not report.days:
         return {}
     start, end = report.period
@@ -83,22 +88,37 @@ def student_charts(report: StudentReport) -> dict[str, Markup]:
         "words": line_chart(
             [Series(_("Words added (cumulative)"), line)],
             title=_("Words added over time"), y_label=_("words"), start=start,
-            end=max(end, words[-1][0]), width=640, height=220),
+            end=max(end, words[-1][0]), width=640, height=220,
+            chart_id=f"student-{report.participant_id}-words"),
         "edits": bar_chart(sorted(weeks.items()), title=_("Edits per week"), y_label=_("edits"),
-                           width=640, height=180),
+                           width=640, height=180, chart_id=f"student-{report.participant_id}-edits"),
     }
 
 
 def render_reports(seminar: Seminar, reports: Sequence[StudentReport], *, lang: str,
-                   standalone: bool = True, title: str | None = None) -> str:
-    """One or several contribution reports: a standalone printable document, or the page body."""
+                   standalone: bool = True, title: str | None = None,
+                   class_part: bool = False) -> str:
+    """One or several contribution reports: a standalone printable document, or the page body.
+
+    `class_part`: one report as a part of the class PDF, without the seminar-wide facts (data
+    as of, printed on) that its cover gives once, so the part changes only with its student.
+    """
     with force_locale(lang):
         charts = {r.participant_id: student_charts(r) for r in reports}
         template = "reports/document.html" if standalone else "reports/student.html"
         return render_template(
             template, seminar=seminar, reports=reports, charts=charts, lang=lang,
             title=title or (reports[0].name if len(reports) == 1 else seminar.title),
-            **template_helpers(seminar.timezone))
+            class_part=class_part, **template_helpers(seminar.timezone))
+
+
+def render_class_cover(seminar: Seminar, entries: Sequence[tuple[str, int]], *, lang: str,
+                       printed_at: dt.datetime) -> str:
+    """The class PDF's cover: the contents (name, first page) and the seminar-wide facts."""
+    with force_locale(lang):
+        return render_template("reports/class_cover.html", seminar=seminar, entries=entries,
+                               lang=lang, as_of=seminar.last_sync_at, printed_at=printed_at,
+                               **template_helpers(seminar.timezone))
 
 
 def render_programme(seminar: Seminar, programme: Programme, *, lang: str) -> str:

@@ -11,13 +11,25 @@ import unicodedata
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..extensions import db
-from ..models import Participant, Role, Seminar
+from ..models import DocumentBuild, Participant, RenderedDocument, Role, Seminar
 from ..reports.documents import (
     render_programme,
     render_reports,
@@ -27,7 +39,7 @@ from ..reports.documents import (
 )
 from ..reports.gradesheet import grades_csv, grades_xlsx
 from ..reports.grading import seminar_gradebook
-from ..reports.pdf import PdfUnavailable, html_to_pdf
+from ..reports.pdf import PdfUnavailable, html_to_pdf, pdf_available
 from ..reports.programme import (
     PROGRAMME_COLUMNS,
     build_programme,
@@ -39,6 +51,7 @@ from ..reports.records import seminar_record
 from ..reports.student import build_reports, report_participants
 from ..reports.tabular import csv_bytes, json_bytes
 from ..scope import SYNCED_ROLES
+from ..services.documents import CLASS_PDF, latest_build, start_class_pdf
 from .permissions import seminar_member, seminar_role
 from .report_forms import ProgrammeSettingsForm, local_instant
 
@@ -123,7 +136,9 @@ def student_report_pdf(seminar: Seminar, participant_id: int) -> ResponseReturnV
 def class_reports(seminar: Seminar) -> ResponseReturnValue:
     """Links to every report, and to the whole class in one document."""
     return render_template("reports/class.html", seminar=seminar,
-                           people=report_participants(db.session, seminar))
+                           people=report_participants(db.session, seminar),
+                           build=latest_build(db.session, seminar, _viewer_language(seminar)),
+                           **template_helpers(seminar.timezone))
 
 
 @bp.get("/<slug>/reports.html")
@@ -137,10 +152,41 @@ def class_reports_html(seminar: Seminar) -> ResponseReturnValue:
 @bp.get("/<slug>/reports.pdf")
 @seminar_role(Role.INSTRUCTOR)
 def class_reports_pdf(seminar: Seminar) -> ResponseReturnValue:
-    """Every report in one PDF."""
-    reports = build_reports(db.session, seminar)
-    html = render_reports(seminar, reports, lang=_viewer_language(seminar))
-    return _pdf(html, download_name("reports", seminar.slug, ext="pdf"))
+    """Every report in one PDF: start (or join) its build and follow it on its own page."""
+    if not pdf_available():
+        return render_template("reports/pdf_unavailable.html", detail=""), 503
+    build = start_class_pdf(current_app._get_current_object(),  # type: ignore[attr-defined]
+                            db.session, seminar, _viewer_language(seminar), current_user.id)
+    return redirect(url_for("reports.class_pdf_build", slug=seminar.slug, build_id=build.id))
+
+
+def _build_of(seminar: Seminar, build_id: int) -> DocumentBuild:
+    """A class-PDF build of this seminar, or 404."""
+    build = db.session.get(DocumentBuild, build_id)
+    if build is None or build.seminar_id != seminar.id or build.kind != CLASS_PDF:
+        abort(404)
+    return build
+
+
+@bp.get("/<slug>/reports/builds/<int:build_id>")
+@seminar_role(Role.INSTRUCTOR)
+def class_pdf_build(seminar: Seminar, build_id: int) -> ResponseReturnValue:
+    """How far the class PDF is; the page reloads itself until the file is ready."""
+    build = _build_of(seminar, build_id)
+    return render_template("reports/build.html", seminar=seminar, build=build,
+                           **template_helpers(seminar.timezone))
+
+
+@bp.get("/<slug>/reports/builds/<int:build_id>.pdf")
+@seminar_role(Role.INSTRUCTOR)
+def class_pdf_file(seminar: Seminar, build_id: int) -> ResponseReturnValue:
+    """The finished class PDF."""
+    build = _build_of(seminar, build_id)
+    document = db.session.get(RenderedDocument, build.result_key) if build.result_key else None
+    if build.status != "done" or document is None:
+        return redirect(url_for("reports.class_pdf_build", slug=seminar.slug, build_id=build.id))
+    return _file(document.content, "pdf", download_name("reports", seminar.slug, ext="pdf"),
+                 attachment=False)
 
 
 # -- programme ------------------------------------------------------------------------------

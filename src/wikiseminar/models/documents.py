@@ -1,0 +1,53 @@
+"""Rendered documents kept between requests: PDF parts by content, and class-PDF builds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from ..extensions import db
+from ._types import UTCDateTime, utcnow
+
+__all__ = ["DocumentBuild", "RenderedDocument"]
+
+
+class RenderedDocument(db.Model):
+    """A PDF keyed by the SHA-256 of the HTML it was rendered from.
+
+    The same HTML always gives the same PDF, so a key that is still asked for is still right:
+    a student's part of the class PDF is rendered again only when its HTML (their data) changes.
+    """
+
+    __tablename__ = "rendered_document"
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    content: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    pages: so.Mapped[int] = so.mapped_column(default=0)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    used_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class DocumentBuild(db.Model):
+    """One request for a long document (the class PDF), built off the request path."""
+
+    __tablename__ = "document_build"
+    __table_args__ = (sa.Index("ix_document_build_seminar_kind", "seminar_id", "kind", "lang"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    seminar_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("seminar.id", ondelete="CASCADE"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(30))
+    lang: so.Mapped[str] = so.mapped_column(sa.String(10))
+    # queued -> running -> done | failed
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="queued")
+    done: so.Mapped[int] = so.mapped_column(default=0)
+    total: so.Mapped[int] = so.mapped_column(default=0)
+    # The RenderedDocument holding the result, once done.
+    result_key: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    requested_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    started_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
+    finished_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
