@@ -7,10 +7,13 @@ import json
 import os
 import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
@@ -243,3 +246,90 @@ def test_date_bounds_are_one_shared_function() -> None:
             check_date_bounds(bad, "end")
         assert str(caught.value).startswith(f"end {bad.isoformat()} is out of range")
         assert "\n" not in str(caught.value)
+
+
+# --- item 13 (CLI/config): configuration and database problems are one line --------------------
+
+
+def _cli(args: list[str], instance: Path, input_text: str | None = None,
+         **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed `wikiseminar` command as cron or an operator would."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("WIKISEMINAR_")}
+    environment.update({"WIKISEMINAR_INSTANCE_PATH": str(instance), **env})
+    command = Path(sys.executable).with_name("wikiseminar")
+    return subprocess.run([str(command), *args], env=environment, input=input_text,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _one_line(done: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode != 0 and len(lines) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("[wiki]\nmax_retrie = 5\n", "unknown setting [wiki] max_retrie"),
+    ('[wiki]\nmax_retries = "five"\n', "setting [wiki] max_retries must be int"),
+    ("[sync]\ntrack_histories = 3\n", "setting [sync] track_histories must be bool"),
+    ('timezone = "Mars/Olympus"\n', "setting timezone: unknown time zone 'Mars/Olympus'"),
+    ("database_url = 5\n", "setting database_url must be str"),
+])
+def test_a_bad_setting_is_one_line_naming_the_file_and_key(tmp_path: Path, content: str,
+                                                           expected: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(content, encoding="utf-8")
+    line = _one_line(_cli(["seminar", "list"], tmp_path))
+    assert str(config) in line and expected in line
+
+
+def test_a_short_secret_key_is_refused_as_too_short(tmp_path: Path) -> None:
+    line = _one_line(_cli(["run", "--port", "9"], tmp_path,
+                          WIKISEMINAR_SECRET_KEY="only-ten-c"))
+    assert "too short" in line and "no secret key" not in line
+    from wikiseminar.config import ConfigError, require_secret_key
+
+    with pytest.raises(ConfigError, match="too short"):
+        require_secret_key({"SECRET_KEY": "x" * 31})
+    require_secret_key({"SECRET_KEY": "x" * 32})
+
+
+def test_a_read_only_database_is_one_line(tmp_path: Path, database_url: str, backend: str) -> None:
+    if backend == "sqlite":
+        read_only = f"sqlite:///file:{database_url.removeprefix('sqlite:///')}?mode=ro&uri=true"
+    else:
+        read_only = database_url + "?options=-c%20default_transaction_read_only%3Don"
+    done = _cli(["user", "create-instructor", "ops@example.org", "--name", "Ops",
+                 "--password-stdin"], tmp_path / "instance", "a-long-password-123\n",
+                WIKISEMINAR_DATABASE_URL=read_only, WIKISEMINAR_SECRET_KEY="k" * 40)
+    assert "the database is read-only" in _one_line(done)
+
+
+def test_a_full_database_is_one_line(sqlite_template: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from flask.cli import ScriptInfo
+
+    from wikiseminar.cli import main
+
+    from .conftest import make_app
+
+    path = tmp_path / "full.sqlite"
+    shutil.copy(sqlite_template, path)
+    app = make_app(f"sqlite:///{path}", tmp_path / "instance")
+    pages = int(path.stat().st_size // 4096)
+
+    with app.app_context():
+        db.engine.dispose()
+
+        @sa.event.listens_for(db.engine, "connect")
+        def _no_room(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+            dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    result = CliRunner().invoke(main, ["demo", "--password", "demo-password-for-tests"],
+                                obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "the database is full" in lines[0], result.output
+    with app.app_context():
+        db.engine.dispose()

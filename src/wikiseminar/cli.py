@@ -15,6 +15,8 @@ from typing import Any
 import click
 
 from .commands import COMMANDS, load_command
+from .config import ConfigError
+from .dbproblems import database_problem
 
 
 def _create_app() -> Any:
@@ -22,6 +24,13 @@ def _create_app() -> Any:
     from .app import create_app
 
     return create_app()
+
+
+def _operator_error(exc: Exception) -> str | None:
+    """One line for errors the operator must fix (configuration, database), else None."""
+    if isinstance(exc, ConfigError):
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return database_problem(exc)
 
 
 class LazyGroup(click.Group):
@@ -47,6 +56,18 @@ class LazyGroup(click.Group):
         app = ctx.obj.load_app()
         ctx.with_resource(app.app_context())
         return app.cli.get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a bad configuration or an unusable database is one line, exit 1."""
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            message = _operator_error(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The commands section of --help from the table's short help (nothing imported)."""
