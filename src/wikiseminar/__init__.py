@@ -1,105 +1,25 @@
-"""wikiseminar: the Wikipedia-writing assignment of a university seminar, from enrolment to grade."""
+"""wikiseminar: the Wikipedia-writing assignment of a university seminar, from enrolment to grade.
+
+This package face stays light: the app factory lives in `wikiseminar.app` and is imported
+only when `create_app` is first asked for, so the pure core imports without the web stack.
+"""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any
-
-import sqlalchemy as sa
-from flask import Flask
-
-from .config import load_settings
-from .extensions import babel, csrf, db, login_manager, migrate
-from .resources import resource_dir
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["__version__", "create_app"]
 
 __version__ = "0.1.0"
 
-
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask app: settings, extensions, blueprints, CLI commands."""
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        instance_path=default_instance_path(),
-        template_folder=str(resource_dir("templates")),
-        static_folder=str(resource_dir("static")),
-    )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.update(load_settings(app.instance_path, test_config))
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = None
-    _configure_database(app)
-    _configure_web(app)
-    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
-    from . import models  # noqa: F401  (register the tables with the metadata)
-    from .commands import register_commands
-    from .web import register_blueprints
-
-    register_blueprints(app)
-    register_commands(app)
-    return app
+if TYPE_CHECKING:
+    from .app import create_app
 
 
-def default_instance_path() -> str | None:
-    """$WIKISEMINAR_INSTANCE_PATH; in a checkout, its top-level instance/ folder; else Flask's.
+def __getattr__(name: str) -> Any:
+    """Import the app factory on first use (`from wikiseminar import create_app` keeps working)."""
+    if name in ("create_app", "default_instance_path"):
+        from . import app
 
-    Flask's own default for an installed package is <prefix>/var/wikiseminar-instance; in an
-    editable checkout it would be src/instance, which nobody looks for.
-    """
-    named = os.environ.get("WIKISEMINAR_INSTANCE_PATH")
-    if named:
-        return str(Path(named).resolve())
-    checkout = Path(__file__).resolve().parent.parent.parent
-    if (checkout / "pyproject.toml").is_file() and (checkout / "src" / "wikiseminar").is_dir():
-        return str(checkout / "instance")
-    return None
-
-
-def _configure_database(app: Flask) -> None:
-    """SQLite gets foreign keys and a busy timeout; PostgreSQL gets a connection pool."""
-    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    options: dict[str, Any] = {"pool_pre_ping": True}
-    if url.get_backend_name() == "sqlite":
-        options["connect_args"] = {"timeout": 30}
-        if url.database:
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    else:
-        options["pool_size"] = app.config["DATABASE_POOL_SIZE"]
-        options["max_overflow"] = app.config["DATABASE_MAX_OVERFLOW"]
-        options["pool_recycle"] = 1800
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
-    db.init_app(app)
-
-
-@sa.event.listens_for(sa.engine.Engine, "connect")
-def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """Enforce foreign keys and let readers work while the sync writes (WAL) on SQLite."""
-    import sqlite3
-
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-
-def _configure_web(app: Flask) -> None:
-    """Sessions, CSRF, login and translations."""
-    # Flask's defaults already hold these keys (SameSite: None), so setdefault would not do.
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
-    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LOCALE"])
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["TIMEZONE"])
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(resource_dir("translations")))
-    csrf.init_app(app)
-    login_manager.init_app(app)
-    from .web.i18n import select_locale, select_timezone
-
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

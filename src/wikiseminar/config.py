@@ -91,9 +91,13 @@ TOP_LEVEL = {
 }
 
 
-def _flatten(data: dict[str, Any], source: str) -> dict[str, Any]:
-    """Map the TOML tree onto flat Flask keys, refusing unknown keys (typos must not pass)."""
+def _flatten(data: dict[str, Any], source: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Map the TOML tree onto flat Flask keys, refusing unknown keys (typos must not pass).
+
+    Also returns where each key came from ("FILE: [section] key"), for one-line errors.
+    """
     flat: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     for key, value in data.items():
         if isinstance(value, dict):
             for sub, subvalue in value.items():
@@ -101,25 +105,50 @@ def _flatten(data: dict[str, Any], source: str) -> dict[str, Any]:
                 if name not in DEFAULTS:
                     raise ConfigError(f"{source}: unknown setting [{key}] {sub}")
                 flat[name] = subvalue
+                origins[name] = f"{source}: setting [{key}] {sub}"
         elif key in TOP_LEVEL:
             flat[TOP_LEVEL[key]] = value
+            origins[TOP_LEVEL[key]] = f"{source}: setting {key}"
         else:
             raise ConfigError(f"{source}: unknown setting {key}")
-    return flat
+    return flat, origins
 
 
-def _check_types(settings: dict[str, Any]) -> None:
+def _check_types(settings: dict[str, Any], origins: dict[str, str] | None = None) -> None:
     """Reject values whose type differs from the default's (a string where a number belongs)."""
+    origins = origins or {}
     for key, default in DEFAULTS.items():
         value = settings.get(key)
-        if default is None or value is None:
+        if value is None:
             continue
-        expected = float if isinstance(default, float) else type(default)
+        if default is None:
+            expected: type = str
+        else:
+            expected = float if isinstance(default, float) else type(default)
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             settings[key] = float(value)
             continue
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(f"setting {key.lower()} must be {expected.__name__}, got {value!r}")
+            where = origins.get(key, f"setting {key.lower()}")
+            raise ConfigError(f"{where} must be {expected.__name__}, got {_short(value)}")
+
+
+def _check_timezone(settings: dict[str, Any], origins: dict[str, str]) -> None:
+    """Refuse a time zone name the system does not know (every date shown depends on it)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = settings["TIMEZONE"]
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        where = origins.get("TIMEZONE", "setting timezone")
+        raise ConfigError(f"{where}: unknown time zone {_short(name)}") from None
+
+
+def _short(value: Any) -> str:
+    """A value as one short line for an error message."""
+    text = repr(value).replace("\n", " ")
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def config_file(instance_path: str | os.PathLike[str]) -> Path | None:
@@ -139,13 +168,15 @@ def load_settings(
 ) -> dict[str, Any]:
     """Defaults < TOML file < environment < explicit overrides (tests)."""
     settings = dict(DEFAULTS)
+    origins: dict[str, str] = {}
     path = config_file(instance_path)
     if path is not None:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-        settings.update(_flatten(data, str(path)))
+        flat, origins = _flatten(data, str(path))
+        settings.update(flat)
         settings["CONFIG_FILE"] = str(path)
     for env, key in (
         (ENV_DATABASE_URL, "SQLALCHEMY_DATABASE_URI"),
@@ -154,13 +185,20 @@ def load_settings(
     ):
         if os.environ.get(env):
             settings[key] = os.environ[env]
+            origins[key] = f"environment variable {env}"
     if overrides:
         settings.update(overrides)
-    _check_types(settings)
+    _check_types(settings, origins)
+    _check_timezone(settings, origins)
     if not settings.get("SQLALCHEMY_DATABASE_URI"):
         db_file = Path(instance_path) / "wikiseminar.sqlite"
         settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
-    settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(settings["SQLALCHEMY_DATABASE_URI"])
+    try:
+        settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+            settings["SQLALCHEMY_DATABASE_URI"])
+    except ConfigError as exc:
+        where = origins.get("SQLALCHEMY_DATABASE_URI")
+        raise ConfigError(f"{where.partition(': setting')[0]}: {exc}" if where else str(exc)) from None
     return settings
 
 
@@ -174,10 +212,17 @@ def normalise_database_url(url: str) -> str:
     raise ConfigError(f"database_url {url!r}: only sqlite:/// and postgresql:// are supported")
 
 
+# Sessions and CSRF tokens are signed with the key: shorter ones are guessable or typed by hand.
+MIN_SECRET_KEY_LENGTH = 32
+
+
 def require_secret_key(settings: dict[str, Any]) -> None:
     """Refuse to serve pages without a real secret key (sessions and CSRF depend on it)."""
     secret = settings.get("SECRET_KEY")
     if settings.get("TESTING"):
         return
-    if not secret or len(str(secret)) < 16:
+    if not secret:
         raise ConfigError(f"no secret key configured: {SECRET_HINT}")
+    if len(str(secret)) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(f"the secret key is too short ({len(str(secret))} characters, at least "
+                          f"{MIN_SECRET_KEY_LENGTH} needed): {SECRET_HINT}")

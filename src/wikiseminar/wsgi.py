@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import create_app
+from .app import create_app
 from .config import ConfigError, require_secret_key
 
 try:

@@ -15,7 +15,13 @@ from ..sync.pipeline import client_for
 from ..wiki.client import WikiClient
 from ..wiki.errors import WikiError
 
-__all__ = ["fail_cleanly", "terminal_progress", "wiki_client"]
+__all__ = ["fail_cleanly", "one_line", "terminal_progress", "wiki_client"]
+
+
+def one_line(error: BaseException | str) -> str:
+    """An error as one printable line: its first line, else its type's name."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 @contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -20,7 +19,7 @@ from ..reports.revisions import REVISION_COLUMNS, revision_rows
 from ..reports.tabular import csv_bytes, json_bytes, json_default
 from ..services.seminars import get_seminar
 from .common import fail_cleanly
-from .files import format_option, pick_format
+from .files import format_option, is_stdout, output_option, pick_format, write_output
 
 
 @click.group("export")
@@ -28,26 +27,10 @@ def export_group() -> None:
     """Export a seminar's data (revisions, grades, everything)."""
 
 
-def write_output(data: bytes, output: Path | None) -> None:
-    """Write to a file atomically (temp file + rename), or to stdout."""
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    tmp = output.with_name(f".{output.name}.part")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise click.ClickException(f"{output}: {exc.strerror}") from None
-
-
 @export_group.command("revisions")
 @click.argument("slug")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output).")
+@output_option()
 @with_appcontext
 def revisions_command(slug: str, fmt: str, output: Path | None) -> None:
     """One row per revision of the seminar's participants inside its dates."""
@@ -59,15 +42,14 @@ def revisions_command(slug: str, fmt: str, output: Path | None) -> None:
     else:
         data = (json.dumps(rows, ensure_ascii=False, indent=1, default=json_default) + "\n").encode()
     write_output(data, output)
-    if output is not None:
+    if not is_stdout(output):
         click.echo(f"wrote {len(rows)} revisions to {output}", err=True)
 
 
 @export_group.command("grades")
 @click.argument("slug")
 @format_option(("csv", "xlsx"))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output).")
+@output_option()
 @with_appcontext
 def grades_command(slug: str, fmt: str | None, output: Path | None) -> None:
     """One row per student: identity, account, topic, every metric, scores and grades."""
@@ -75,21 +57,20 @@ def grades_command(slug: str, fmt: str | None, output: Path | None) -> None:
     with fail_cleanly():
         book = seminar_gradebook(db.session, get_seminar(db.session, slug))
     write_output(grades_csv(book) if fmt == "csv" else grades_xlsx(book), output)
-    if output is not None:
+    if not is_stdout(output):
         click.echo(f"wrote {len(book.grades)} students to {output}", err=True)
 
 
 @export_group.command("seminar")
 @click.argument("slug")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output).")
+@output_option()
 @with_appcontext
 def seminar_command(slug: str, output: Path | None) -> None:
     """Everything about the seminar as JSON, for the records (contains personal data)."""
     with fail_cleanly():
         record = seminar_record(db.session, get_seminar(db.session, slug))
     write_output(json_bytes(record) + b"\n", output)
-    if output is not None:
+    if not is_stdout(output):
         click.echo(f"wrote {len(record['participants'])} participants and "
                    f"{len(record['revisions'])} revisions to {output}", err=True)
 
@@ -99,8 +80,7 @@ def seminar_command(slug: str, output: Path | None) -> None:
 @format_option(("csv", "html", "pdf"))
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of the HTML and PDF (default: the seminar's, else the install's).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output).")
+@output_option()
 @with_appcontext
 def programme_command(slug: str, fmt: str | None, lang: str | None, output: Path | None) -> None:
     """The restitution programme: order, time slots, topics and articles."""

@@ -16,8 +16,7 @@ from ..scope import SYNCED_ROLES
 from ..services.documents import class_pdf
 from ..services.seminars import SeminarError, get_seminar
 from .common import fail_cleanly
-from .export import write_output
-from .files import format_option, pick_format
+from .files import format_option, is_stdout, output_option, pick_format, write_output
 from .participant import find_participant
 
 __all__ = ["report_command"]
@@ -30,8 +29,7 @@ __all__ = ["report_command"]
 @format_option(("pdf", "html"))
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of the report (default: the seminar's, else the install's).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output).")
+@output_option()
 @with_appcontext
 def report_command(slug: str, username: str | None, fmt: str | None, lang: str | None,
                    output: Path | None) -> None:
@@ -56,5 +54,5 @@ def report_command(slug: str, username: str | None, fmt: str | None, lang: str |
     except PdfUnavailable as exc:
         raise click.ClickException(str(exc)) from None
     write_output(data, output)
-    if output is not None:
+    if not is_stdout(output):
         click.echo(f"wrote {len(reports)} report{'s' if len(reports) != 1 else ''} to {output}", err=True)

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from ..extensions import db
 from ..models import Participant, Seminar
 from ..services.seminars import SeminarError, create_seminar, parse_date
+from ..validation import check_date_bounds
 from .common import fail_cleanly, wiki_client
 
 
@@ -47,6 +48,7 @@ def create_command(slug: str, title: str, api_url: str, start: str, end: str,
             except ValueError:
                 raise SeminarError(
                     f"restitution {restitution!r} is not of the form 'YYYY-MM-DD HH:MM'") from None
+            check_date_bounds(local, "restitution")  # before any arithmetic can overflow
             fields["restitution_at"] = local.replace(tzinfo=zone).astimezone(dt.UTC)
         start_date, end_date = parse_date(start, "start"), parse_date(end, "end")
         seminar = create_seminar(

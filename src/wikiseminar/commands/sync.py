@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 
@@ -10,20 +11,25 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..demo import is_demo
 from ..extensions import db
 from ..logs import configure_json_logging
 from ..models import Seminar
 from ..models._types import utcnow
 from ..services.seminars import get_seminar
 from ..sync.pipeline import SyncOptions, sync_seminar
-from .common import fail_cleanly, terminal_progress, wiki_client
+from .common import fail_cleanly, one_line, terminal_progress, wiki_client
+
+log = logging.getLogger("wikiseminar.sync.cli")  # a JSON line on stderr, like the sync's own
 
 
 def active_seminars() -> list[Seminar]:
-    """Seminars to sync when none is named: active, and not over for more than 30 days."""
+    """Seminars to sync when none is named: active, on a real wiki (not the bundled demo),
+    started, and not over for more than 30 days."""
     today = utcnow().date()
     seminars = db.session.scalars(sa.select(Seminar).where(Seminar.active.is_(True)).order_by(Seminar.id))
-    return [s for s in seminars if s.start_date <= today and (today - s.end_date).days <= 30]
+    return [s for s in seminars
+            if not is_demo(s) and s.start_date <= today and (today - s.end_date).days <= 30]
 
 
 @click.command("sync")
@@ -37,6 +43,9 @@ def sync_command(slugs: tuple[str, ...], full: bool, enqueue: bool) -> None:
     started = time.monotonic()
     with fail_cleanly():
         seminars = [get_seminar(db.session, s) for s in slugs] if slugs else active_seminars()
+    for seminar in [s for s in seminars if is_demo(s)]:
+        click.echo(f"{seminar.slug}: the demo seminar has no wiki; nothing to sync", err=True)
+    seminars = [s for s in seminars if not is_demo(s)]
     configure_json_logging()
     if enqueue:
         from .queue import enqueue_seminars
@@ -46,24 +55,37 @@ def sync_command(slugs: tuple[str, ...], full: bool, enqueue: bool) -> None:
     progress = terminal_progress()
     added = requests = failed = skipped = 0
     clients: dict[str, object] = {}
-    for seminar in seminars:
-        client = clients.get(seminar.wiki.api_url)
-        if client is None:
-            with fail_cleanly():
-                client = clients.setdefault(seminar.wiki.api_url, wiki_client(seminar.wiki.api_url))
-        options = SyncOptions.from_config(current_app.config, full=full, trigger="cli",
-                                          progress=progress)
-        run = sync_seminar(db.session, seminar, client, options)  # type: ignore[arg-type]
+    slugs_to_sync = [(seminar.id, seminar.slug) for seminar in seminars]
+    for seminar_id, slug in slugs_to_sync:
+        # One seminar failing, for any reason, never stops the others.
+        try:
+            seminar = db.session.get(Seminar, seminar_id)
+            assert seminar is not None
+            api_url = seminar.wiki.api_url
+            client = clients.get(api_url)
+            if client is None:
+                client = clients[api_url] = wiki_client(api_url)
+            options = SyncOptions.from_config(current_app.config, full=full, trigger="cli",
+                                              progress=progress)
+            run = sync_seminar(db.session, seminar, client, options)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - reported, then the next seminar runs
+            db.session.rollback()
+            log.error("sync of %s failed", slug, exc_info=True, extra={"seminar": slug})
+            if sys.stderr.isatty():
+                click.echo("\r\033[K", nl=False, err=True)
+            failed += 1
+            click.echo(f"{slug}: sync failed: {one_line(exc)}", err=True)
+            continue
         if sys.stderr.isatty():
             click.echo("\r\033[K", nl=False, err=True)
         added += run.revisions_added
         requests += run.api_requests
         if run.status == "skipped":
             skipped += 1
-            click.echo(f"{seminar.slug}: skipped, another sync of this seminar is running", err=True)
+            click.echo(f"{slug}: skipped, another sync of this seminar is running", err=True)
         elif run.status == "failed":
             failed += 1
-            click.echo(f"{seminar.slug}: sync failed: {run.error}", err=True)
+            click.echo(f"{slug}: sync failed: {one_line(run.error or 'unknown error')}", err=True)
     seconds = time.monotonic() - started
     click.echo(f"synced {len(seminars) - failed - skipped} seminar(s): {added} revisions added, "
                f"{requests} requests, {seconds:.1f} s"

@@ -4,13 +4,16 @@ The revisions go through the sync's own steps: `sync.store` upserts the revision
 page states (as `usercontribs`, `prop=revisions` and `prop=info` answers would), then
 `sync.measure.measure_seminar` and `sync.authorship.update_authorship` compute every metric.
 Nothing on the dashboard is typed in: it is measured from the bundled wikitext. Installing
-twice changes nothing but the demo accounts' password; `reset=True` rebuilds it around today.
+twice changes nothing; the demo accounts keep the password printed the first time (kept in a
+private file of the instance folder) unless a new one is given; `reset=True` rebuilds the
+seminar around today with a new password.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 import tomllib
 from collections import defaultdict
@@ -21,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..analysis.reverts import sha1_base36
 from ..models import (
@@ -81,6 +84,7 @@ class DemoResult:
     student: DemoAccount
     participants: int
     revisions: int
+    password_changed: bool = True
 
 
 def load_data() -> dict[str, Any]:
@@ -94,12 +98,15 @@ def _siteinfo() -> SiteInfo:
 
 
 def install_demo(session: so.Session, *, today: dt.date | None = None, password: str | None = None,
-                 reset: bool = False) -> DemoResult:
-    """Create the demo seminar unless it exists (then only set the passwords); commit."""
+                 reset: bool = False, password_file: Path | None = None) -> DemoResult:
+    """Create the demo seminar unless it exists; keep its password unless told; commit.
+
+    With `password_file`, the password is remembered there (owner-only) so that running the
+    command again can print it instead of silently changing it.
+    """
     data = load_data()
     zone = ZoneInfo(data["seminar"]["timezone"])
     today = today or dt.datetime.now(zone).date()
-    password = password or secrets.token_urlsafe(9)
     slug = data["seminar"]["slug"]
     existing = session.scalar(sa.select(Seminar).where(Seminar.slug == slug))
     if existing is not None and reset:
@@ -108,8 +115,17 @@ def install_demo(session: so.Session, *, today: dt.date | None = None, password:
     created = existing is None
     if created:
         _build(session, data, today, zone)
-    _set_passwords(session, data, password)
+    changed = True
+    if password is None and not created:
+        kept = _remembered_password(session, data, password_file)
+        if kept is not None:
+            password, changed = kept, False
+    password = password or secrets.token_urlsafe(9)
+    if changed:
+        _set_passwords(session, data, password)
     session.commit()
+    if password_file is not None and changed:
+        _remember_password(password_file, password)
     seminar = session.scalar(sa.select(Seminar).where(Seminar.slug == slug))
     assert seminar is not None
     revisions = session.scalar(sa.select(sa.func.count(Revision.id)).join(Wiki).where(
@@ -119,7 +135,31 @@ def install_demo(session: so.Session, *, today: dt.date | None = None, password:
         slug=slug, created=created,
         instructor=DemoAccount(data["instructor"]["name"], data["instructor"]["email"], password),
         student=DemoAccount(student["name"], student["email"], password),
-        participants=len(data["people"]), revisions=revisions)
+        participants=len(data["people"]), revisions=revisions, password_changed=changed)
+
+
+def _remembered_password(session: so.Session, data: dict[str, Any],
+                         password_file: Path | None) -> str | None:
+    """The password written last time, if it still signs the demo instructor in."""
+    if password_file is None:
+        return None
+    try:
+        stored = password_file.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    user = session.scalar(sa.select(User).where(User.email == data["instructor"]["email"]))
+    if not stored or user is None or not user.password_hash:
+        return None
+    return stored if check_password_hash(user.password_hash, stored) else None
+
+
+def _remember_password(password_file: Path, password: str) -> None:
+    """Write the demo password to a file only its owner can read."""
+    password_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(password + "\n")
+    os.chmod(password_file, 0o600)
 
 
 def _emails(data: dict[str, Any]) -> list[str]:

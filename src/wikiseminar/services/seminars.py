@@ -11,6 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..models import Seminar, Wiki
+from ..validation import DateOutOfRange, check_date_bounds
 from ..wiki.client import WikiClient, split_api_url
 
 __all__ = ["SLUG_RE", "SeminarError", "create_seminar", "get_or_create_wiki", "get_seminar", "parse_date"]
@@ -23,11 +24,15 @@ class SeminarError(ValueError):
 
 
 def parse_date(value: str, what: str = "date") -> dt.date:
-    """A YYYY-MM-DD date, or a SeminarError naming the field."""
+    """A YYYY-MM-DD date in the accepted range, or a SeminarError naming the field."""
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise SeminarError(f"{what} {value!r} is not a date of the form YYYY-MM-DD") from None
+    try:
+        return check_date_bounds(day, what)
+    except DateOutOfRange as exc:
+        raise SeminarError(str(exc)) from None
 
 
 def get_seminar(session: so.Session, slug: str) -> Seminar:

@@ -1,0 +1,58 @@
+"""The package face is light: the pure core and `--help` import neither Flask nor SQLAlchemy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+
+from wikiseminar.commands import COMMANDS, load_command
+
+_HEAVY = ("flask", "sqlalchemy", "flask_sqlalchemy", "wikiseminar.app", "wikiseminar.models")
+
+
+def _loaded_after(code: str) -> list[str]:
+    """Run `code` in a fresh interpreter; the heavy modules it left in sys.modules."""
+    probe = (f"{code}\nimport sys\n"
+             f"print('\\nLOADED:' + ','.join(m for m in {_HEAVY!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, check=True)
+    last = done.stdout.rstrip("\n").splitlines()[-1]
+    assert last.startswith("LOADED:"), done.stdout
+    return [m for m in last.removeprefix("LOADED:").split(",") if m]
+
+
+def test_pure_core_imports_without_the_web_stack() -> None:
+    code = ("import wikiseminar, wikiseminar.analysis, wikiseminar.analysis.history, "
+            "wikiseminar.analysis.authorship, wikiseminar.analysis.metrics, "
+            "wikiseminar.wiki.types, wikiseminar.wiki.xmlexport")
+    assert _loaded_after(code) == []
+
+
+def test_help_and_analyze_build_no_app() -> None:
+    code = ("from wikiseminar.cli import main\n"
+            "for args in (['--help'], ['analyze', '--help'], ['sync', '--help']):\n"
+            "    try:\n"
+            "        main(args)\n"
+            "    except SystemExit as exc:\n"
+            "        assert exc.code == 0, (args, exc.code)\n")
+    # `sync --help` imports the sync command (SQLAlchemy) but never builds the app.
+    loaded = _loaded_after(code.replace(", ['sync', '--help']", ""))
+    assert loaded == []
+    assert "wikiseminar.app" not in _loaded_after(code)
+
+
+def test_create_app_still_importable_from_the_package() -> None:
+    from wikiseminar import create_app
+    from wikiseminar.app import create_app as factory
+
+    assert create_app is factory
+
+
+def test_every_listed_command_loads_under_its_name() -> None:
+    for name in COMMANDS:
+        command = load_command(name)
+        assert isinstance(command, click.Command)
+        assert command.name == name
+    assert load_command("no-such-command") is None
