@@ -27,5 +27,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports.bp, url_prefix="/seminars")
     app.register_blueprint(grading.bp, url_prefix="/seminars")
+    from .headers import register_security_headers
+
     register_error_handlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
