@@ -172,6 +172,8 @@ class Participant(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("seminar_id", "user_id"),
         sa.Index("ix_participant_seminar_wiki_user", "seminar_id", "wiki_user_id"),
+        # Ids appear in URLs: a deleted participant's id is never given to someone else.
+        {"sqlite_autoincrement": True},
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
