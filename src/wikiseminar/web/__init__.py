@@ -10,6 +10,9 @@ __all__ = ["register_blueprints"]
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the web app, the error pages and template helpers."""
     from . import admin, auth, main
+    from .inputs import register_input_guards
+
+    register_input_guards(app)  # before the routes: it bounds their <int:…> parts
     from .errors import register_error_handlers
     from .templating import register_template_helpers
 

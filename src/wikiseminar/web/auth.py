@@ -16,12 +16,10 @@ from ..models._types import utcnow
 from ..services.accounts import end_all_sessions
 from .forms import LoginForm
 from .i18n import LANGUAGES
+from .inputs import MAX_ID
 from .security import login_allowed, record_login_attempt, safe_next
 
 bp = Blueprint("auth", __name__)
-
-# Largest id a database integer column holds (PostgreSQL's INTEGER); larger ones are unknown.
-MAX_ID = 2**31 - 1
 
 
 @login_manager.user_loader

@@ -19,6 +19,8 @@ def is_safe_redirect(target: str | None) -> bool:
     """Only paths on this site: no scheme, no other host, no '//' or backslash tricks."""
     if not target or "\\" in target or target.startswith("//"):
         return False
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return False  # a newline would end up in the Location header
     parsed = urlparse(urljoin(request.host_url, target))
     return parsed.scheme in ("http", "https") and parsed.netloc == urlparse(request.host_url).netloc \
         and target.startswith("/")
