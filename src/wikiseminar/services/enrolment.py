@@ -168,6 +168,6 @@ def delete_participant_data(session: so.Session, participant: Participant) -> No
             Participant.user_id == user.id)) or 0
         if not others:
             session.execute(sa.delete(LoginAttempt).where(
-                LoginAttempt.key == f"email:{user.email.lower()}"))
+                LoginAttempt.key.startswith(f"email:{user.email.lower()}|", autoescape=True)))
             session.delete(user)
     session.flush()

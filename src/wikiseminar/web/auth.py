@@ -17,7 +17,7 @@ from ..services.accounts import end_all_sessions
 from .forms import LoginForm
 from .i18n import LANGUAGES
 from .inputs import MAX_ID
-from .security import login_allowed, record_login_attempt, safe_next
+from .security import check_credentials, login_allowed, record_login_attempt, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -52,7 +52,7 @@ def login() -> ResponseReturnValue:
                 _("Too many failed attempts. Wait a few minutes before trying again."))
             return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user is None or not user.check_password(form.password.data or ""):
+        if not check_credentials(user, form.password.data or "") or user is None:
             record_login_attempt(email, success=False)
             form.password.errors.append(_("Unknown email or wrong password."))
             return render_template("auth/login.html", form=form), 200
