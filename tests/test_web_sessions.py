@@ -6,6 +6,7 @@ would, does what must end the sessions, then replays the kept cookie in a fresh 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import sqlalchemy as sa
@@ -193,3 +194,32 @@ def test_password_is_still_the_way_in(app: Flask) -> None:
     client = app.test_client()
     sign_in(client, "elodie@example.org", PASSWORD)
     assert client.get(STUDENT_PAGE).status_code == 200
+
+
+def test_ids_that_appear_in_urls_are_never_reused(app: Flask) -> None:
+    """A stale link to a deleted topic, session, assignment or criterion never opens a new one."""
+    from wikiseminar.models import Assignment, RubricCriterion, SeminarSession, Topic
+
+    world = seed(app)
+    with app.app_context():
+        seminar_id = db.session.get(Topic, world.topic_id).seminar_id  # type: ignore[union-attr]
+        made = {
+            Topic: lambda: Topic(seminar_id=seminar_id, title="Éphémère"),
+            SeminarSession: lambda: SeminarSession(seminar_id=seminar_id, title="Éphémère",
+                                                   date=dt.date(2026, 5, 4)),
+            RubricCriterion: lambda: RubricCriterion(seminar_id=seminar_id, label="Éphémère"),
+            Assignment: lambda: Assignment(participant_id=world.participants["auditor"]),
+        }
+        for model, make in made.items():
+            row = make()
+            db.session.add(row)
+            db.session.commit()
+            deleted = row.id
+            db.session.delete(row)
+            db.session.commit()
+            again = make()
+            db.session.add(again)
+            db.session.commit()
+            assert again.id > deleted, model.__name__
+            db.session.delete(again)
+            db.session.commit()

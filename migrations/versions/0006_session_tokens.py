@@ -17,7 +17,8 @@ depends_on = None
 
 # Tables whose ids appear in session cookies or URLs: SQLite must never hand a deleted row's
 # id to a new row (without AUTOINCREMENT it reuses the highest id after a delete).
-AUTOINCREMENT_TABLES = ('user_account', 'participant')
+AUTOINCREMENT_TABLES = ('user_account', 'participant', 'seminar_session', 'topic', 'assignment',
+                        'rubric_criterion')
 
 
 def _sqlite() -> bool:
