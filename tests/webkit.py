@@ -156,8 +156,12 @@ def login_as(client: FlaskClient, user_id: int | None) -> None:
     """Sign a test client in as a user (None: stay anonymous), skipping the password form."""
     if user_id is None:
         return
+    with client.application.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None, user_id
+        ident = user.get_id()  # the id and the account's session token
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user_id)
+        sess["_user_id"] = ident
         sess["_fresh"] = True
 
 

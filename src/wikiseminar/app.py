@@ -66,14 +66,33 @@ def _configure_database(app: Flask) -> None:
     options: dict[str, Any] = {"pool_pre_ping": True}
     if url.get_backend_name() == "sqlite":
         options["connect_args"] = {"timeout": 30}
-        if url.database:
+        if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(url.database))
     else:
         options["pool_size"] = app.config["DATABASE_POOL_SIZE"]
         options["max_overflow"] = app.config["DATABASE_MAX_OVERFLOW"]
         options["pool_recycle"] = 1800
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
     db.init_app(app)
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds names, emails, grades).
+
+    SQLite gives the -wal and -shm files it creates the mode of the database file, so they
+    are private too. An existing file is tightened the same way.
+    """
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # owned by another account: leave it to its owner
+            continue
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -90,7 +109,13 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def _configure_web(app: Flask) -> None:
-    """Sessions, CSRF, login and translations."""
+    """Sessions, CSRF, login, translations, request size and the trusted proxies."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.config["MAX_CONTENT_LENGTH"] = app.config["SECURITY_MAX_CONTENT_LENGTH"]
+    proxies = app.config["SECURITY_TRUSTED_PROXIES"]
+    if proxies > 0:  # the client address and scheme as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     # Flask's defaults already hold these keys (SameSite: None), so setdefault would not do.
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"

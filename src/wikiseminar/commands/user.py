@@ -12,6 +12,7 @@ from ..services.accounts import (
     AccountError,
     check_password_strength,
     create_instructor,
+    end_all_sessions,
     find_user,
     normalise_email,
 )
@@ -64,8 +65,9 @@ def reset_password_command(email: str, password_stdin: bool) -> None:
         if user is None:
             raise AccountError(N_("no account with the email %(email)r"), email=email.strip())
         user.set_password(_read_password(password_stdin))
+        end_all_sessions(user)
         db.session.commit()
-    click.echo(f"password changed for {user.email}")
+    click.echo(f"password changed for {user.email}; every session of the account ended")
 
 
 @user_group.command("set-admin")

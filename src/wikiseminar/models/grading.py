@@ -26,6 +26,7 @@ class RubricCriterion(db.Model):
     """One line of a seminar's rubric, with its weight in the suggested grade."""
 
     __tablename__ = "rubric_criterion"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids in URLs are never reused
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     seminar_id: so.Mapped[int] = so.mapped_column(

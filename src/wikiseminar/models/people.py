@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -12,13 +13,20 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ._types import UTCDateTime, utcnow
 
-__all__ = ["LoginAttempt", "User"]
+__all__ = ["LoginAttempt", "User", "new_session_token"]
+
+
+def new_session_token() -> str:
+    """A fresh random session token (43 characters)."""
+    return secrets.token_urlsafe(32)
 
 
 class User(UserMixin, db.Model):
     """A person who signs in to the web app (instructor, student or auditor)."""
 
     __tablename__ = "user_account"
+    # Ids name the account in sessions: a deleted account's id is never given to another.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
@@ -34,6 +42,14 @@ class User(UserMixin, db.Model):
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
+    # Every session cookie carries it; changing it (services.accounts.end_all_sessions)
+    # ends every session of the account at once.
+    session_token: so.Mapped[str | None] = so.mapped_column(
+        sa.String(64), default=lambda: new_session_token())
+
+    def get_id(self) -> str:
+        """What Flask-Login stores in the session and remember cookies: id and session token."""
+        return f"{self.id}:{self.session_token or ''}"
 
     def set_password(self, password: str) -> None:
         """Hash and store a password (werkzeug's scrypt, salted)."""

@@ -148,6 +148,7 @@ class SeminarSession(db.Model):
     """One meeting in the seminar's calendar."""
 
     __tablename__ = "seminar_session"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids in URLs are never reused
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     seminar_id: so.Mapped[int] = so.mapped_column(
@@ -172,6 +173,8 @@ class Participant(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("seminar_id", "user_id"),
         sa.Index("ix_participant_seminar_wiki_user", "seminar_id", "wiki_user_id"),
+        # Ids appear in URLs: a deleted participant's id is never given to someone else.
+        {"sqlite_autoincrement": True},
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -223,6 +226,7 @@ class Topic(db.Model):
     """A subject in the seminar's catalogue, or one a student proposed."""
 
     __tablename__ = "topic"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids in URLs are never reused
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     seminar_id: so.Mapped[int] = so.mapped_column(
@@ -250,6 +254,7 @@ class Assignment(db.Model):
     """A student's topic and articles, and the instructor's decision on them."""
 
     __tablename__ = "assignment"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids in URLs are never reused
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     participant_id: so.Mapped[int] = so.mapped_column(

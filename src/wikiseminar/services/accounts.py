@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..models import User
+from ..models.people import new_session_token
 from .messages import N_, ServiceError
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "AccountError",
     "check_password_strength",
     "create_instructor",
+    "end_all_sessions",
     "find_user",
     "normalise_email",
     "read_setup_token",
@@ -48,6 +50,15 @@ def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(N_("the password must have at least %(min)d characters"),
                            field="password", min=MIN_PASSWORD_LENGTH)
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session of the account (cookies and remember-me alike); not committed.
+
+    Sessions carry the account's session token; a new token makes all of them invalid. Call
+    it on sign-out, password change or reset, removal from a seminar, account deletion.
+    """
+    user.session_token = new_session_token()
 
 
 def find_user(session: so.Session, email: str) -> User | None:

@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from ..models import LoginAttempt, Participant, Role, Seminar, Topic, User
 from ..models._types import utcnow
-from .accounts import check_password_strength, find_user, normalise_email
+from .accounts import check_password_strength, end_all_sessions, find_user, normalise_email
 from .messages import N_, ServiceError
 
 __all__ = [
@@ -135,6 +135,8 @@ def remove_participant(session: so.Session, participant: Participant) -> None:
         raise EnrolmentError(N_("a seminar keeps at least one instructor"))
     if participant.removed_at is None:
         participant.removed_at = utcnow()
+    if participant.user is not None:
+        end_all_sessions(participant.user)
 
 
 def restore_participant(participant: Participant) -> None:
@@ -153,6 +155,8 @@ def delete_participant_data(session: so.Session, participant: Participant) -> No
     if participant.role == Role.INSTRUCTOR:
         raise EnrolmentError(N_("instructors are removed, not deleted"))
     user = participant.user
+    if user is not None:
+        end_all_sessions(user)
     own_topics = list(session.scalars(sa.select(Topic).where(
         Topic.proposed_by_id == participant.id, Topic.in_catalogue.is_(False))))
     session.delete(participant)
@@ -164,6 +168,6 @@ def delete_participant_data(session: so.Session, participant: Participant) -> No
             Participant.user_id == user.id)) or 0
         if not others:
             session.execute(sa.delete(LoginAttempt).where(
-                LoginAttempt.key == f"email:{user.email.lower()}"))
+                LoginAttempt.key.startswith(f"email:{user.email.lower()}|", autoescape=True)))
             session.delete(user)
     session.flush()

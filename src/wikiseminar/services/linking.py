@@ -14,7 +14,7 @@ from ..models import Participant
 from ..models._types import utcnow
 from ..wiki.client import WikiClient
 from ..wiki.oauth import WikimediaIdentity
-from ..wiki.types import NS_USER, SiteInfo, WikiUser
+from ..wiki.types import NS_USER, SiteInfo, WikiUser, http_url
 from .messages import N_, ServiceError
 
 __all__ = [
@@ -59,7 +59,7 @@ def edit_url(siteinfo: SiteInfo, title: str, preload_text: str = "") -> str:
     url = f"{siteinfo.server}{siteinfo.script}?title={quote(title.replace(' ', '_'))}&action=edit"
     if preload_text:
         url += f"&preloadtext={quote(preload_text)}"
-    return url
+    return http_url(url)  # never a javascript: link, whatever the wiki says its server is
 
 
 def code_expired(participant: Participant, now: dt.datetime | None = None) -> bool:

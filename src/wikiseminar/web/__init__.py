@@ -10,6 +10,9 @@ __all__ = ["register_blueprints"]
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint of the web app, the error pages and template helpers."""
     from . import admin, auth, main
+    from .inputs import register_input_guards
+
+    register_input_guards(app)  # before the routes: it bounds their <int:…> parts
     from .errors import register_error_handlers
     from .templating import register_template_helpers
 
@@ -27,5 +30,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports.bp, url_prefix="/seminars")
     app.register_blueprint(grading.bp, url_prefix="/seminars")
+    from .headers import register_security_headers
+
     register_error_handlers(app)
     register_template_helpers(app)
+    register_security_headers(app)

@@ -13,7 +13,12 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..extensions import db
 from ..models._types import utcnow
-from ..services.accounts import AccountError, check_password_strength, read_setup_token
+from ..services.accounts import (
+    AccountError,
+    check_password_strength,
+    end_all_sessions,
+    read_setup_token,
+)
 from .messages import form_error, translate
 
 bp = Blueprint("account", __name__)
@@ -45,6 +50,7 @@ def setup(token: str) -> ResponseReturnValue:
             form_error(form, exc, "password")
         else:
             user.set_password(form.password.data or "")
+            end_all_sessions(user)  # whoever held a session of this account is signed out
             user.last_login_at = utcnow()
             db.session.commit()
             logout_user()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
@@ -11,20 +13,30 @@ from flask_login import current_user, login_user, logout_user
 from ..extensions import db, login_manager
 from ..models import User
 from ..models._types import utcnow
+from ..services.accounts import end_all_sessions
 from .forms import LoginForm
 from .i18n import LANGUAGES
-from .security import login_allowed, record_login_attempt, safe_next
+from .inputs import MAX_ID
+from .security import check_credentials, login_allowed, record_login_attempt, safe_next
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The signed-in user for Flask-Login."""
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
+    """The signed-in user for Flask-Login: the id and the account's current session token.
+
+    A cookie made before the token changed (sign-out, password change, removal) or naming
+    only an id opens nothing.
+    """
+    ident, _, token = user_id.partition(":")
+    if not token or not ident.isdigit() or int(ident) > MAX_ID:
         return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.session_token \
+            or not hmac.compare_digest(token.encode(), user.session_token.encode()):
+        return None
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,7 +52,7 @@ def login() -> ResponseReturnValue:
                 _("Too many failed attempts. Wait a few minutes before trying again."))
             return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user is None or not user.check_password(form.password.data or ""):
+        if not check_credentials(user, form.password.data or "") or user is None:
             record_login_attempt(email, success=False)
             form.password.errors.append(_("Unknown email or wrong password."))
             return render_template("auth/login.html", form=form), 200
@@ -55,7 +67,14 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Sign out (POST with a CSRF token, so a link elsewhere cannot sign anyone out)."""
+    """Sign out everywhere (POST with a CSRF token, so a link elsewhere cannot sign anyone out).
+
+    The account's session token changes, so a copy of the cookie, or a session left open on
+    another computer, stops working too.
+    """
+    if current_user.is_authenticated:
+        end_all_sessions(current_user)
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")

@@ -61,6 +61,7 @@ from ..reports.progress import (
 from ..reports.tabular import json_bytes
 from ..scope import SYNCED_ROLES
 from ..services.sync_now import DEFERRED, QUEUED, RUNNING, start_sync
+from .inputs import bounded_int_arg
 from .messages import translate
 from .permissions import current_participant, login_required, seminar_role
 
@@ -69,6 +70,7 @@ __all__ = ["bp"]
 bp = Blueprint("dashboard", __name__, url_prefix="/seminars")
 
 ROWS_PER_PAGE = 100
+MAX_PAGE = 1_000_000  # past it, page 1: an offset the database can hold
 REVISIONS_PER_PAGE = 200
 WHO = ("all", "students", "auditors")
 
@@ -160,7 +162,7 @@ def dashboard(seminar: Seminar) -> ResponseReturnValue:
     if who not in WHO:
         who = "all"
     attention = request.args.get("attention") == "1"
-    requested_page = max(1, request.args.get("page", 1, type=int) or 1)
+    requested_page = bounded_int_arg("page", 1, limit=MAX_PAGE) or 1
     settings = alert_settings(seminar)
     version = data_version(db.session, seminar)
     progress = seminar_progress(db.session, seminar, settings, version=version)
@@ -242,7 +244,7 @@ def student(slug: str, participant_id: int) -> ResponseReturnValue:
     page_pks = student_pages(db.session, seminar, participant)
     articles = [a for a in article_figures(db.session, seminar, page_pks=page_pks)
                 if participant.id in a.by_student] if page_pks else []
-    offset_page = max(1, request.args.get("page", 1, type=int) or 1)
+    offset_page = bounded_int_arg("page", 1, limit=MAX_PAGE) or 1
     revisions, total = student_revisions(db.session, seminar, participant, limit=REVISIONS_PER_PAGE,
                                          offset=(offset_page - 1) * REVISIONS_PER_PAGE)
     assignment = participant.assignment

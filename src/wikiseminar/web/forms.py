@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-__all__ = ["LoginForm"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "DateField", "LoginForm"]
+
+# Dates typed in forms stay within these years: a seminar ending in 9999 or a restitution in
+# year 1 is a typo, and would overflow time-zone arithmetic and the database later.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+
+
+class DateField(wtforms.DateField):
+    """A date field that refuses years outside MIN_YEAR..MAX_YEAR with a form error."""
+
+    def pre_validate(self, form: Any) -> None:
+        """Check the bounds before the form's own validators compare dates."""
+        super().pre_validate(form)
+        if self.data is not None and not MIN_YEAR <= self.data.year <= MAX_YEAR:
+            self.data = None  # later validators and views never see the out-of-range date
+            raise wtforms.validators.StopValidation(
+                str(_l("Give a date between 2000 and 2100.")))
+
 
 
 class LoginForm(FlaskForm):

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import Participant, Role, Seminar, SyncRun
+from ..services.dbhealth import write_problem
 from ..sync.jobs import queue_status
 
 bp = Blueprint("main", __name__)
@@ -44,14 +45,18 @@ def index() -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[object, int]:
-    """Database reachable and age of the last successful sync, for load balancers and monitors."""
+    """Database reachable and writable, age of the last successful sync: for monitors."""
     try:
         last = db.session.scalar(
             sa.select(sa.func.max(SyncRun.finished_at)).where(SyncRun.status == "success")
         )
+        problem = write_problem(db.session)
     except sa.exc.SQLAlchemyError as exc:
         db.session.rollback()
         return jsonify(status="error", database="unreachable", error=type(exc).__name__), 503
+    if problem is not None:  # pages can be read, but nothing can be saved
+        return jsonify(status="error", database=problem,
+                       error=f"the database is {problem}: writes are refused"), 503
     age = None
     if last is not None:
         if last.tzinfo is None:

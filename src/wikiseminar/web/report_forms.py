@@ -9,7 +9,6 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -28,6 +27,7 @@ from wtforms.validators import (
 from ..models import CriterionKind
 from ..reports.figures import STUDENT_METRICS
 from ..reports.grading import metric_by_id
+from .forms import DateField  # bounded years: see web/forms.py
 from .seminars.forms import choices
 
 __all__ = ["CriterionForm", "GradingSettingsForm", "ProgrammeSettingsForm", "local_instant",

@@ -15,6 +15,7 @@ from flask import (
     current_app,
     flash,
     redirect,
+    render_template,
     request,
     session,
     url_for,
@@ -33,6 +34,7 @@ from ..sync.pipeline import client_for
 from ..wiki.errors import WikiError
 from ..wiki.oauth import (
     OAuthSettings,
+    OAuthUnreachable,
     WikimediaIdentity,
     authorization_request,
     fetch_identity,
@@ -103,9 +105,15 @@ def callback() -> ResponseReturnValue:
     try:
         identity = fetch_identity(oauth_settings(), _callback_url(), request.args["code"],
                                   str(pending.get("verifier", "")))
-    except WikiError:
+    except OAuthUnreachable:
         current_app.logger.warning("Wikimedia OAuth failed", exc_info=True)
         return _fail(_("Wikimedia did not confirm the sign-in. Try again later."))
+    except WikiError:
+        current_app.logger.warning("Wikimedia OAuth refused the code", exc_info=True)
+        # An expired, used or made-up code: the error page, with what to do next.
+        return render_template("error.html", code=400, message=_(
+            "Wikimedia did not confirm the sign-in (the code is invalid or expired). "
+            "Start again.")), 400
     purpose = pending.get("purpose")
     if purpose == "login":
         return _sign_in(identity, str(pending.get("next") or url_for("main.index")))

@@ -11,19 +11,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.oauth2.rfc6749 import OAuth2Error
 
 from .. import __version__
 from .errors import WikiError
 
-__all__ = ["AuthorizationRequest", "OAuthError", "OAuthSettings", "WikimediaIdentity",
+__all__ = ["AuthorizationRequest", "OAuthError", "OAuthSettings", "OAuthUnreachable", "WikimediaIdentity",
            "authorization_request", "fetch_identity"]
 
 
 class OAuthError(WikiError):
     """The OAuth server refused the code, or answered something unusable."""
+
+
+class OAuthUnreachable(OAuthError):
+    """The OAuth server could not be reached (the code may still be good)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +110,11 @@ def fetch_identity(settings: OAuthSettings, redirect_uri: str, code: str,
             session.fetch_token(settings.token_url, code=code, code_verifier=code_verifier,
                                 grant_type="authorization_code")
             response = session.get(settings.profile_url)
-        except OAuth2Error as exc:
+        except AuthlibBaseError as exc:  # OAuth2Error and the client's OAuthError alike
             raise OAuthError(f"the OAuth server refused the code ({exc.error})") from None
         except requests.RequestException as exc:
-            raise OAuthError(f"the OAuth server could not be reached ({type(exc).__name__})") from None
+            raise OAuthUnreachable(
+                f"the OAuth server could not be reached ({type(exc).__name__})") from None
         finally:
             session.token = None  # type: ignore[assignment]
     if response.status_code != 200:
@@ -118,6 +123,8 @@ def fetch_identity(settings: OAuthSettings, redirect_uri: str, code: str,
         profile = response.json()
     except ValueError:
         raise OAuthError("the profile is not JSON") from None
+    if not isinstance(profile, dict):
+        raise OAuthError("the profile is not a JSON object")
     sub, username = profile.get("sub"), profile.get("username")
     if not sub or not username:
         raise OAuthError("the profile lacks sub or username")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 __all__ = [
     "Namespace",
@@ -14,6 +14,7 @@ __all__ = [
     "RevisionText",
     "SiteInfo",
     "WikiUser",
+    "http_url",
     "parse_timestamp",
 ]
 
@@ -74,6 +75,22 @@ def _default_namespaces() -> dict[int, Namespace]:
     }
 
 
+def http_url(url: str) -> str:
+    """The URL if it is http(s) with a host, else ''.
+
+    Links are built from what a wiki says about itself (its `server`, its paths); a hostile
+    or broken wiki must not turn them into `javascript:` or `data:` links on our pages.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc \
+            or any(ord(char) < 0x20 for char in url):
+        return ""
+    return url.strip()
+
+
 @dataclass(frozen=True, slots=True)
 class SiteInfo:
     """What the analysis and the UI need to know about a wiki, read from meta=siteinfo."""
@@ -132,13 +149,13 @@ class SiteInfo:
         return f"{ns.name}:{text}" if ns and ns.name else text
 
     def page_url(self, title: str) -> str:
-        """The article URL of a title on this wiki."""
+        """The article URL of a title on this wiki ('' unless it is http or https)."""
         path = self.articlepath.replace("$1", quote(title.replace(" ", "_"), safe="/:()'!,"))
-        return f"{self.server}{path}"
+        return http_url(f"{self.server}{path}")
 
     def diff_url(self, revid: int) -> str:
-        """The URL of the diff a revision made (against its parent)."""
-        return f"{self.server}{self.script}?diff=prev&oldid={revid}"
+        """The URL of the diff a revision made, against its parent ('' unless http(s))."""
+        return http_url(f"{self.server}{self.script}?diff=prev&oldid={revid}")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form, to cache siteinfo in the database."""

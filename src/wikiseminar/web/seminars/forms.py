@@ -13,7 +13,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     FieldList,
     Form,
@@ -30,6 +29,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from ...models import ArticleKind, AssignmentStatus, SessionKind
 from ...services.seminars import SLUG_RE
 from ...services.topics import MAX_ARTICLES
+from ..forms import DateField  # bounded years: see web/forms.py
 
 __all__ = [
     "ArticleRowForm",

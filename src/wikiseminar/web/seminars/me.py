@@ -32,6 +32,7 @@ from ...services.topics import (
     save_proposal,
 )
 from ...wiki.errors import WikiError
+from ..inputs import bounded_int_arg
 from ..messages import form_error, translate
 from ..permissions import seminar_role
 from ..wikimedia import oauth_available, start_oauth
@@ -161,7 +162,7 @@ def _prefill(form: ProposalForm, participant: Participant, catalogue: list[Topic
     """The current proposal, or the catalogue topic the student clicked (?topic=ID)."""
     assignment = participant.assignment
     rows: list[tuple[str, str, str]] = []
-    chosen = request.args.get("topic", type=int)
+    chosen = bounded_int_arg("topic")
     topic = next((t for t in catalogue if t.id == chosen), None)
     if topic is not None:
         form.topic.data = topic.id
