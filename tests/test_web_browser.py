@@ -100,8 +100,9 @@ def test_instructor_and_student_journeys(browser: object, sqlite_app: Flask, wik
         teacher.get_by_role("link", name="Participants").first.click()
         teacher.get_by_role("link", name="Importer une liste").click()
         teacher.set_input_files("#file", str(roster))
-        teacher.get_by_role("button", name="Importer").click()
-        teacher.get_by_text("1 ajoutés, 0 mis à jour, 1 ignorés.").wait_for()
+        teacher.get_by_role("button", name="Voir l’aperçu de l’import").click()
+        teacher.get_by_role("button", name="Confirmer l’import").click()
+        teacher.get_by_text("1 ajoutés, 0 mis à jour, 0 inchangés, 0 en conflit, 1 ignorés.").wait_for()
         assert f"Personne {tag}" in teacher.content()
         shot(teacher, "04-instructor-roster-report")
 

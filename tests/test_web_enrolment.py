@@ -192,11 +192,16 @@ def test_roster_upload_reports_each_line(app: Flask, wiki: LocalWiki) -> None:
     client = app.test_client()
     login_as(client, world.users["instructor"])
     before = rows(app, Participant)
+    preview = client.post("/seminars/sem-a/participants/import", headers={"Accept-Language": "fr"},
+                          data={"file": (io.BytesIO(csv), "roster.csv")},
+                          content_type="multipart/form-data")
+    assert rows(app, Participant) == before  # the preview writes nothing
+    assert f"Le compte wiki 'Personne {tag} inconnue' n’existe pas" in text_of(
+        preview.get_data(as_text=True))
     response = client.post("/seminars/sem-a/participants/import", headers={"Accept-Language": "fr"},
-                           data={"file": (io.BytesIO(csv), "roster.csv")},
-                           content_type="multipart/form-data")
+                           data={"content": csv.decode(), "action": "import"})
     page = text_of(response.get_data(as_text=True))
-    assert "2 ajoutés, 0 mis à jour, 1 ignorés." in page
+    assert "2 ajoutés, 0 mis à jour, 0 inchangés, 0 en conflit, 1 ignorés." in page
     assert f"Le compte wiki 'Personne {tag} inconnue' n’existe pas" in page
     assert rows(app, Participant) == before + 2
     listing = text_of(client.get("/seminars/sem-a/participants",
