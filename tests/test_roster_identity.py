@@ -63,15 +63,13 @@ def test_every_bad_line_is_reported() -> None:
 
 # ---- re-import on a real wiki ----------------------------------------------------------------
 
-pytestmark_wiki = pytest.mark.wiki
-
-
 def _setup(runner: FlaskCliRunner, wiki: LocalWiki, tmp_path: Path) -> dict[str, str]:
     tag = uuid.uuid4().hex[:6]
     names = {"ana": f"Ana {tag}", "ben": f"Ben {tag}", "cam": f"Cam {tag}"}
     wiki.create_users(list(names.values()))
     created = runner.invoke(args=["seminar", "create", "roster-sem", "--title", "T", "--wiki",
-                                  wiki.api_url, "--start", "2024-01-08", "--end", "2024-03-31"])
+                                  wiki.api_url, "--start", "2024-01-08", "--end", "2024-03-31",
+                                  "--instructor", "owner@example.org"])
     assert created.exit_code == 0, created.output
     return names
 
@@ -85,7 +83,8 @@ def _csv(tmp_path: Path, text: str, name: str = "r.csv") -> str:
 def _people(app: Flask) -> dict[str, tuple[str, str | None, str | None, str]]:
     with app.app_context():
         return {p.name: (p.name, p.email, p.wiki_username, p.role.value)
-                for p in db.session.scalars(sa.select(Participant))}
+                for p in db.session.scalars(sa.select(Participant).where(
+                    Participant.role != Role.INSTRUCTOR))}
 
 
 @pytest.mark.wiki
