@@ -44,7 +44,8 @@ def test_instructor_and_student_journeys(browser: object, sqlite_app: Flask, wik
     wiki.import_pages([PageSpec(existing, [Rev(f"Auteur {tag}", dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
                                                "Le '''travail numérique'''.")])])
     with app.app_context():
-        add_user("prof@example.org", "Inès Prof", instructor=True)
+        prof = add_user("prof@example.org", "Inès Prof", instructor=True)
+        prof.is_admin = True  # the local wiki is not a Wikimedia one: only an operator adds it
         db.session.commit()
     today = dt.date.today()
     soon = today + dt.timedelta(days=7)

@@ -16,6 +16,7 @@ from ...services.accounts import AccountError, create_instructor, find_user, set
 from ...services.calendar import split_upcoming
 from ...services.enrolment import renew_invitation, set_auditor_link
 from ...services.seminars import SeminarError, add_instructor, create_seminar, new_passcode
+from ...services.wikis import WikiNotAllowed, check_wiki_allowed
 from ...sync.pipeline import client_for
 from ...wiki.client import split_api_url
 from ...wiki.errors import WikiError
@@ -46,6 +47,11 @@ def create() -> ResponseReturnValue:
                 form.api_url.errors.append(
                     _("Give the address of the wiki's api.php, such as %(example)s.",
                       example="https://fr.wikipedia.org/w/api.php"))
+        if not form.errors:
+            try:
+                check_wiki_allowed(db.session, api_url, admin=current_user.is_admin)
+            except WikiNotAllowed as exc:
+                form_error(form, exc)
         if not form.errors:
             try:
                 seminar = create_seminar(
