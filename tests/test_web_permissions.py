@@ -78,6 +78,8 @@ TABLE = [
     Row("POST", f"{A}/participants/{{auditor}}/remove", only_instructor(302), {}),
     Row("POST", f"{A}/participants/{{auditor}}/restore", only_instructor(302), {}),
     Row("GET", f"{A}/participants/{{auditor}}/delete", only_instructor(200)),
+    Row("GET", f"{A}/participants/{{auditor}}/merge", only_instructor(404)),  # not a claim
+    Row("POST", f"{A}/participants/{{auditor}}/merge", only_instructor(404), {}),
     Row("POST", f"{A}/participants/{{auditor}}/delete", only_instructor(200), {}),
     Row("GET", f"{A}/topics", only_instructor(200)),
     Row("GET", f"{A}/topics/new", only_instructor(200)),

@@ -71,7 +71,9 @@ def plan_import(session: so.Session, seminar: Seminar, rows: list[RosterRow],
     """Check usernames against the wiki and decide each line's fate; nothing is written."""
     plan = ImportPlan()
     accounts = _accounts(rows, client)
-    existing = list(session.scalars(sa.select(Participant).where(Participant.seminar_id == seminar.id)))
+    existing = list(session.scalars(sa.select(Participant).where(
+        Participant.seminar_id == seminar.id,
+        Participant.claim_of_id.is_(None))))  # pending claimants are not roster lines
     resolved: list[tuple[RosterRow, object | None]] = []
     for row in rows:
         user = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -12,7 +12,9 @@ from ...extensions import db
 from ...models import Role, Seminar
 from ...services.enrolment import (
     EnrolmentError,
+    confirm_claim,
     delete_participant_data,
+    pending_claims,
     remove_participant,
     restore_participant,
 )
@@ -28,6 +30,7 @@ from ...services.roster_file import decode_roster
 from ...wiki.errors import WikiError
 from ..messages import translate
 from ..permissions import seminar_role
+from ..templating import ROLE_LABELS
 from . import bp
 from .common import participant_or_404, wiki_client
 from .forms import STATUS_LABELS, DeleteParticipantForm, RosterConfirmForm, RosterForm
@@ -40,6 +43,7 @@ def participants(seminar: Seminar) -> ResponseReturnValue:
     people = [p for p in seminar.participants if p.role != Role.INSTRUCTOR]
     return render_template(
         "seminars/participants.html", seminar=seminar,
+        claims=pending_claims(db.session, seminar),
         active=[p for p in people if p.removed_at is None],
         removed=[p for p in people if p.removed_at is not None], status_labels=STATUS_LABELS)
 
@@ -128,6 +132,39 @@ def participant_remove(seminar: Seminar, participant_id: int) -> ResponseReturnV
                 name=participant.name), "success")
     back = "seminars.instructors" if participant.role == Role.INSTRUCTOR else "seminars.participants"
     return redirect(url_for(back, slug=seminar.slug))
+
+
+@bp.route("/<slug>/participants/<int:participant_id>/merge", methods=["GET", "POST"])
+@seminar_role(Role.INSTRUCTOR)
+def participant_merge(seminar: Seminar, participant_id: int) -> ResponseReturnValue:
+    """Give a pending claimant the roster line they claim, after a before/after page."""
+    pending = participant_or_404(seminar, participant_id)
+    line = pending.claim_of
+    if line is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        name = line.name
+        try:
+            confirm_claim(pending, "instructor")
+        except EnrolmentError as exc:
+            db.session.rollback()
+            error = translate(exc.message)
+        else:
+            db.session.commit()
+            flash(_("The roster line of %(name)s is now bound to its account.", name=name), "success")
+            return redirect(url_for("seminars.participants", slug=seminar.slug))
+    account = pending.user.email if pending.user else ""
+    proven = pending.wiki_username if pending.wiki_verified else None
+    rows = [
+        (_("Name"), line.name, line.name),
+        (_("Email"), line.email, line.email or account),
+        (_("Role"), str(ROLE_LABELS.get(line.role, line.role)), str(ROLE_LABELS.get(line.role, line.role))),
+        (_("Wiki account"), line.wiki_username, proven or line.wiki_username),
+        (_("Sign-in account"), "", account),
+    ]
+    return render_template("seminars/participant_merge.html", seminar=seminar, pending=pending,
+                           line=line, rows=rows, error=error)
 
 
 @bp.post("/<slug>/participants/<int:participant_id>/restore")
