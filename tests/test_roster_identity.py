@@ -147,3 +147,30 @@ def test_a_roster_never_touches_an_instructor(
     with app.app_context():
         prof = db.session.scalar(sa.select(Participant).where(Participant.name == "Prof"))
         assert prof is not None and prof.role == Role.INSTRUCTOR
+
+
+@pytest.mark.wiki
+def test_no_path_leaves_a_seminar_without_an_instructor(
+        app: Flask, runner: FlaskCliRunner, wiki: LocalWiki, tmp_path: Path) -> None:
+    from wikiseminar.services.enrolment import (
+        EnrolmentError,
+        delete_participant_data,
+        remove_participant,
+    )
+
+    _setup(runner, wiki, tmp_path)  # owner@example.org is the only instructor
+    forget = runner.invoke(args=["participant", "forget", "roster-sem", "--email",
+                                 "owner@example.org", "--yes"])
+    assert forget.exit_code == 1 and "instructors are removed, not deleted" in forget.output
+    roster = _csv(tmp_path, "name,email,wiki_username,role\nOwner,owner@example.org,,auditor\n")
+    assert runner.invoke(args=["roster", "import", "roster-sem", roster, "--update"]).exit_code == 3
+    with app.app_context():
+        owner = db.session.scalar(sa.select(Participant).where(Participant.role == Role.INSTRUCTOR))
+        assert owner is not None
+        with pytest.raises(EnrolmentError):
+            remove_participant(db.session, owner)
+        with pytest.raises(EnrolmentError):
+            delete_participant_data(db.session, owner)
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Participant).where(
+            Participant.role == Role.INSTRUCTOR, Participant.removed_at.is_(None))) == 1
