@@ -23,7 +23,8 @@ pytestmark = pytest.mark.wiki
 
 def create(runner: FlaskCliRunner, wiki: LocalWiki, slug: str = "cultures-num", **extra: str):  # type: ignore[no-untyped-def]
     args = ["seminar", "create", slug, "--title", "Cultures numériques", "--wiki", wiki.api_url,
-            "--start", extra.get("start", "2024-01-08"), "--end", extra.get("end", "2024-03-31")]
+            "--start", extra.get("start", "2024-01-08"), "--end", extra.get("end", "2024-03-31"),
+            "--instructor", "prof@example.org"]
     if "restitution" in extra:
         args += ["--restitution", extra["restitution"]]
     return runner.invoke(args=args)
@@ -32,7 +33,8 @@ def create(runner: FlaskCliRunner, wiki: LocalWiki, slug: str = "cultures-num", 
 def counts(app: Flask) -> tuple[int, int, int]:
     with app.app_context():
         return (db.session.scalar(sa.select(sa.func.count()).select_from(Seminar)) or 0,
-                db.session.scalar(sa.select(sa.func.count()).select_from(Participant)) or 0,
+                db.session.scalar(sa.select(sa.func.count()).select_from(Participant).where(
+                    Participant.role != "instructor")) or 0,
                 db.session.scalar(sa.select(sa.func.count()).select_from(Wiki)) or 0)
 
 
@@ -67,11 +69,13 @@ def test_seminar_create_rejects_bad_dates(app: Flask, runner: FlaskCliRunner, wi
 def test_seminar_create_rejects_bad_slugs_and_wikis(app: Flask, runner: FlaskCliRunner, wiki: LocalWiki) -> None:
     assert "slug 'Bad Slug'" in create(runner, wiki, slug="Bad Slug").output
     bad_url = runner.invoke(args=["seminar", "create", "x-y-z", "--title", "T", "--wiki",
-                                  wiki.base + "/index.php", "--start", "2024-01-01", "--end", "2024-01-02"])
+                                  wiki.base + "/index.php", "--start", "2024-01-01", "--end", "2024-01-02",
+                                  "--instructor", "prof@example.org"])
     assert bad_url.exit_code == 1 and "does not end with /api.php" in bad_url.output
     app.config["WIKI_MAX_RETRIES"] = 0
     down = runner.invoke(args=["seminar", "create", "x-y-z", "--title", "T", "--wiki",
-                               "http://127.0.0.1:9/api.php", "--start", "2024-01-01", "--end", "2024-01-02"])
+                               "http://127.0.0.1:9/api.php", "--start", "2024-01-01", "--end", "2024-01-02",
+                               "--instructor", "prof@example.org"])
     assert down.exit_code == 1 and "127.0.0.1:9" in down.output
     assert counts(app) == (0, 0, 0)
     assert create(runner, wiki).exit_code == 0
@@ -99,24 +103,25 @@ def test_roster_import_checks_accounts_and_reports_unknown_ones_by_line(
     result = runner.invoke(args=["roster", "import", "cultures-num", roster])
     assert result.exit_code == 3, result.output
     assert f"{roster}:4: skipped: wiki account 'Nobody Here 123456' does not exist" in result.output
-    assert "cultures-num: 3 added, 0 updated, 1 skipped" in result.output
+    assert "cultures-num: 3 added, 0 updated, 0 unchanged, 0 conflicts, 1 skipped" in result.output
     with app.app_context():
-        people = {p.name: p for p in db.session.scalars(sa.select(Participant))}
+        people = {p.name: p for p in db.session.scalars(sa.select(Participant).where(
+            Participant.role != "instructor"))}
         assert set(people) == {"Élodie Martin", "Bruno Petit", "Sans Compte"}
         assert people["Bruno Petit"].wiki_username == sc.user("bruno")  # the wiki's spelling
         assert people["Bruno Petit"].role == "auditor"
         assert people["Élodie Martin"].wiki_user_id and not people["Élodie Martin"].wiki_verified
         assert people["Sans Compte"].account_status == "missing"
         assert people["Élodie Martin"].account_status == "unverified"
-    # Importing the same file again updates, never duplicates.
+    # Importing the same file again changes nothing, never duplicates.
     again = runner.invoke(args=["roster", "import", "cultures-num", roster])
-    assert "0 added, 3 updated, 1 skipped" in again.output
+    assert "0 added, 0 updated, 3 unchanged, 0 conflicts, 1 skipped" in again.output
     assert counts(app)[1] == 3
 
 
 @pytest.mark.parametrize("content, message", [
     ("", "the file is empty"),
-    ("nom,courriel\nA,b@c.d\n", "missing column(s) name, email, wiki_username"),
+    ("nom,courriel\nA,b@c.d\n", "missing column(s) wiki_username"),
     ("name,email,wiki_username,role\nA,a@b.org,X,teacher\n", "line 2: role 'teacher' must be student or auditor"),
     ("name,email,wiki_username,role\nA,not-an-email,X,student\n", "line 2: 'not-an-email' is not an email address"),
     ("name,email,wiki_username,role\nA,a@b.org,X\n", "line 2: 3 fields, the header has 4"),
@@ -142,7 +147,7 @@ def test_roster_errors_for_unknown_seminar_missing_file_and_binary(
     assert missing.exit_code == 1 and "No such file" in missing.output
     (tmp_path / "bin.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
     binary = runner.invoke(args=["roster", "import", "cultures-num", str(tmp_path / "bin.csv")])
-    assert binary.exit_code == 1 and "not UTF-8" in binary.output
+    assert binary.exit_code == 1 and "not UTF-8 or Windows-1252 text" in binary.output
 
 
 def test_sync_and_export_revisions(app: Flask, runner: FlaskCliRunner, wiki: LocalWiki, tmp_path: Path) -> None:

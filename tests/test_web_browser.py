@@ -44,7 +44,8 @@ def test_instructor_and_student_journeys(browser: object, sqlite_app: Flask, wik
     wiki.import_pages([PageSpec(existing, [Rev(f"Auteur {tag}", dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
                                                "Le '''travail numérique'''.")])])
     with app.app_context():
-        add_user("prof@example.org", "Inès Prof", instructor=True)
+        prof = add_user("prof@example.org", "Inès Prof", instructor=True)
+        prof.is_admin = True  # the local wiki is not a Wikimedia one: only an operator adds it
         db.session.commit()
     today = dt.date.today()
     soon = today + dt.timedelta(days=7)
@@ -100,8 +101,9 @@ def test_instructor_and_student_journeys(browser: object, sqlite_app: Flask, wik
         teacher.get_by_role("link", name="Participants").first.click()
         teacher.get_by_role("link", name="Importer une liste").click()
         teacher.set_input_files("#file", str(roster))
-        teacher.get_by_role("button", name="Importer").click()
-        teacher.get_by_text("1 ajoutés, 0 mis à jour, 1 ignorés.").wait_for()
+        teacher.get_by_role("button", name="Voir l’aperçu de l’import").click()
+        teacher.get_by_role("button", name="Confirmer l’import").click()
+        teacher.get_by_text("1 ajoutés, 0 mis à jour, 0 inchangés, 0 en conflit, 1 ignorés.").wait_for()
         assert f"Personne {tag}" in teacher.content()
         shot(teacher, "04-instructor-roster-report")
 
@@ -130,12 +132,14 @@ def test_instructor_and_student_journeys(browser: object, sqlite_app: Flask, wik
         student.fill("#confirm", "elodie-password-1")
         student.get_by_role("button", name="Join the seminar").click()
         student.get_by_text("Welcome to").wait_for()
-        assert "unverified" in student.content()  # the roster's account, not proven yet
-        shot(student, "06-student-space-unverified")
+        # Typing the roster's email proves nothing: a pending claim, none of the line's details.
+        assert "waiting for confirmation" in student.content()
+        assert student_wiki_name not in student.content()
+        shot(student, "06-student-space-pending")
 
-        # Link the account with the on-wiki code.
+        # Linking the account named on the roster line proves it: the line becomes hers.
         student.get_by_role("link", name="Link my account").first.click()
-        assert student.input_value("#username") == student_wiki_name
+        student.fill("#username", student_wiki_name)
         student.get_by_role("button", name="Get a code").click()
         code = student.locator("code.code-big").inner_text().strip()
         page_title = f"Utilisateur:{student_wiki_name}/wikiseminar"
@@ -144,6 +148,7 @@ def test_instructor_and_student_journeys(browser: object, sqlite_app: Flask, wik
         wiki.edit_as(student_wiki_name, page_title, f"Code : {code}")
         student.get_by_role("button", name="Check").click()
         student.get_by_text(f"Your account {student_wiki_name} is verified.").wait_for()
+        assert "waiting for confirmation" not in student.content()
         shot(student, "08-student-verified")
 
         # Propose a topic: one article to improve, one to create (its draft gets the default).

@@ -116,7 +116,7 @@ def test_signed_in_people_join_with_the_passcode_only(app: Flask) -> None:
     assert client.get("/seminars/sem-a/me").status_code == 200
 
 
-def test_a_roster_line_becomes_the_joining_students_place(app: Flask) -> None:
+def test_a_roster_email_makes_a_pending_claim_not_the_line(app: Flask) -> None:
     world = seed(app)
     with app.app_context():
         db.session.add(Participant(seminar_id=db.session.scalar(sa.select(Participant.seminar_id)
@@ -126,13 +126,14 @@ def test_a_roster_line_becomes_the_joining_students_place(app: Flask) -> None:
         db.session.commit()
     before = rows(app, Participant)
     app.test_client().post("/join/invite-a", data=newcomer())
-    assert rows(app, Participant) == before
+    assert rows(app, Participant) == before + 1  # a pending participant of its own
     with app.app_context():
-        participant = db.session.scalar(sa.select(Participant).where(
+        line = db.session.scalar(sa.select(Participant).where(
             Participant.wiki_username == "Chloé W"))
-        assert participant is not None and participant.user_id is not None
-        assert participant.role == Role.AUDITOR  # the roster's word
-        assert participant.account_status == "unverified"
+        assert line is not None and line.user_id is None  # typing the email proves nothing
+        pending = db.session.scalar(sa.select(Participant).where(
+            Participant.claim_of_id == line.id))
+        assert pending is not None and pending.user_id is not None and pending.pending_claim
 
 
 def test_removed_participants_cannot_rejoin_and_can_be_restored(app: Flask) -> None:
@@ -192,11 +193,16 @@ def test_roster_upload_reports_each_line(app: Flask, wiki: LocalWiki) -> None:
     client = app.test_client()
     login_as(client, world.users["instructor"])
     before = rows(app, Participant)
+    preview = client.post("/seminars/sem-a/participants/import", headers={"Accept-Language": "fr"},
+                          data={"file": (io.BytesIO(csv), "roster.csv")},
+                          content_type="multipart/form-data")
+    assert rows(app, Participant) == before  # the preview writes nothing
+    assert f"Le compte wiki 'Personne {tag} inconnue' n’existe pas" in text_of(
+        preview.get_data(as_text=True))
     response = client.post("/seminars/sem-a/participants/import", headers={"Accept-Language": "fr"},
-                           data={"file": (io.BytesIO(csv), "roster.csv")},
-                           content_type="multipart/form-data")
+                           data={"content": csv.decode(), "action": "import"})
     page = text_of(response.get_data(as_text=True))
-    assert "2 ajoutés, 0 mis à jour, 1 ignorés." in page
+    assert "2 ajoutés, 0 mis à jour, 0 inchangés, 0 en conflit, 1 ignorés." in page
     assert f"Le compte wiki 'Personne {tag} inconnue' n’existe pas" in page
     assert rows(app, Participant) == before + 2
     listing = text_of(client.get("/seminars/sem-a/participants",

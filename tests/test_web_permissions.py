@@ -78,6 +78,8 @@ TABLE = [
     Row("POST", f"{A}/participants/{{auditor}}/remove", only_instructor(302), {}),
     Row("POST", f"{A}/participants/{{auditor}}/restore", only_instructor(302), {}),
     Row("GET", f"{A}/participants/{{auditor}}/delete", only_instructor(200)),
+    Row("GET", f"{A}/participants/{{auditor}}/merge", only_instructor(404)),  # not a claim
+    Row("POST", f"{A}/participants/{{auditor}}/merge", only_instructor(404), {}),
     Row("POST", f"{A}/participants/{{auditor}}/delete", only_instructor(200), {}),
     Row("GET", f"{A}/topics", only_instructor(200)),
     Row("GET", f"{A}/topics/new", only_instructor(200)),
@@ -175,6 +177,32 @@ def test_route_answers_each_role_as_expected(table_app: Flask, row: Row) -> None
                 and not path.startswith("/join"):
             assert "/auth/login" in response.headers["Location"]
     assert got == dict(zip(ROLES, row.expected, strict=True))
+
+
+def test_an_admin_opens_every_instructor_page(table_app: Flask) -> None:
+    """An operator (admin) with no place in seminar A gets what A's instructor gets on its
+    instructor pages; on members' and students' pages, what any outsider gets."""
+    from wikiseminar.models import User
+
+    app = table_app
+    suffix = f"-admin{next(_worlds)}"
+    world = seed(app, suffix=suffix)
+    with app.app_context():
+        user = db.session.get(User, world.users["site_instructor"])
+        assert user is not None
+        user.is_admin = True
+        db.session.commit()
+    for row in TABLE:
+        if row.path.startswith("/seminars/sem-b") or row.path.endswith("/delete") \
+                or row.method == "POST":
+            continue  # other worlds' ids; destructive actions are tested elsewhere
+        path = resolve(row.path, world, suffix)
+        client = app.test_client()
+        login_as(client, world.users["site_instructor"])
+        got = client.get(path).status_code
+        instructor_only = row.expected[:5] == (302, 403, 403, 403, 403)
+        expected = row.expected[5] if instructor_only else row.expected[4]
+        assert got == expected, f"{row}: {got}"
 
 
 def test_table_covers_every_route(app: Flask) -> None:

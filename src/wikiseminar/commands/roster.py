@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..services.roster import RosterError, import_roster, parse_roster
+from ..services.roster import RosterError, apply_plan, parse_roster, plan_import
 from ..services.seminars import get_seminar
 from .common import fail_cleanly, wiki_client
 
@@ -24,9 +24,16 @@ def roster_group() -> None:
 @roster_group.command("import")
 @click.argument("slug")
 @click.argument("csv_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--update", is_flag=True,
+              help="Also change existing participants whose line differs (shown before/after).")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @with_appcontext
-def import_command(slug: str, csv_file: Path) -> None:
-    """Import FILE.csv (name,email,wiki_username,role); unknown accounts are reported by line."""
+def import_command(slug: str, csv_file: Path, update: bool, dry_run: bool) -> None:
+    """Import FILE.csv (name,email,wiki_username,role; French titles and `;` work too).
+
+    Unknown accounts are skipped and lines that would change an existing person are
+    conflicts, both reported by line (exit code 3); --update applies those changes.
+    """
     with fail_cleanly():
         seminar = get_seminar(db.session, slug)
         try:
@@ -37,11 +44,23 @@ def import_command(slug: str, csv_file: Path) -> None:
             rows = parse_roster(data)
         except RosterError as exc:
             raise RosterError(f"{csv_file}: {exc}") from None
-        result = import_roster(db.session, seminar, rows, wiki_client(seminar.wiki.api_url))
-        db.session.commit()
-    for line, reason in result.skipped:
-        click.echo(f"{csv_file}:{line}: skipped: {reason}", err=True)
-    click.echo(f"{seminar.slug}: {result.created} added, {result.updated} updated, "
+        plan = plan_import(db.session, seminar, rows, wiki_client(seminar.wiki.api_url),
+                           update=update)
+        result = apply_plan(db.session, seminar, plan)
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    for planned in result.changes:
+        click.echo(f"{csv_file}: line {planned.row.line}: "
+                   + "; ".join(f"{c.before or '-'} → {c.after or '-'}" for c in planned.changes))
+    problems = sorted([(line, "conflict", why) for line, why in result.conflicts]
+                      + [(line, "skipped", why) for line, why in result.skipped])
+    for line, kind, reason in problems:
+        click.echo(f"{csv_file}:{line}: {kind}: {reason}", err=True)
+    prefix = "(dry run, nothing written) " if dry_run else ""
+    click.echo(f"{prefix}{seminar.slug}: {result.created} added, {result.updated} updated, "
+               f"{result.unchanged} unchanged, {len(result.conflicts)} conflicts, "
                f"{len(result.skipped)} skipped")
-    if result.skipped:
+    if problems:
         sys.exit(EXIT_PARTIAL)

@@ -10,10 +10,31 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..models import Participant, Seminar
-from ..services.seminars import SeminarError, create_seminar, parse_date
+from ..models import Participant, Seminar, User
+from ..services.accounts import create_instructor, find_user, normalise_email
+from ..services.seminars import (
+    SeminarError,
+    add_instructor,
+    create_seminar,
+    get_seminar,
+    parse_date,
+)
 from ..validation import check_date_bounds
 from .common import fail_cleanly, wiki_client
+
+
+def _instructor_account(email: str) -> tuple[User, str | None]:
+    """The instructor account for an email, made (without a password) or promoted if need be."""
+    address = normalise_email(email)
+    user = find_user(db.session, address)
+    if user is not None and user.is_instructor:
+        return user, None
+    user, created = create_instructor(db.session, address, password=None)
+    db.session.flush()
+    if created:
+        return user, (f"created instructor account {user.email} without a password: set one with "
+                      f"`wikiseminar user reset-password {user.email}`")
+    return user, f"{user.email} is now an instructor account"
 
 
 @click.group("seminar")
@@ -29,10 +50,12 @@ def seminar_group() -> None:
 @click.option("--end", required=True, help="Last day, YYYY-MM-DD.")
 @click.option("--restitution", default=None, help="Restitution session, 'YYYY-MM-DD HH:MM' local time.")
 @click.option("--timezone", "tz", default=None, help="Time zone of dates (default: config timezone).")
+@click.option("--instructor", "instructor_emails", multiple=True, required=True, metavar="EMAIL",
+              help="An instructor of the seminar (repeatable; the account is made if need be).")
 @with_appcontext
 def create_command(slug: str, title: str, api_url: str, start: str, end: str,
-                   restitution: str | None, tz: str | None) -> None:
-    """Create a seminar after checking that its wiki answers."""
+                   restitution: str | None, tz: str | None, instructor_emails: tuple[str, ...]) -> None:
+    """Create a seminar after checking that its wiki answers; it has at least one instructor."""
     from flask import current_app
 
     with fail_cleanly():
@@ -54,9 +77,35 @@ def create_command(slug: str, title: str, api_url: str, start: str, end: str,
         seminar = create_seminar(
             db.session, slug=slug, title=title, api_url=api_url, start=start_date,
             end=end_date, client=wiki_client(api_url), **fields)
+        notes = []
+        for email in instructor_emails:
+            user, note = _instructor_account(email)
+            add_instructor(db.session, seminar, user)
+            notes += [note] if note else []
         db.session.commit()
+    for note in notes:
+        click.echo(note)
     click.echo(f"created seminar {seminar.slug} on {seminar.wiki.sitename or api_url} "
                f"({seminar.start_date} to {seminar.end_date}); passcode {seminar.passcode}")
+
+
+@seminar_group.command("add-instructor")
+@click.argument("slug")
+@click.argument("email")
+@with_appcontext
+def add_instructor_command(slug: str, email: str) -> None:
+    """Make EMAIL an instructor of the seminar (the account is made if need be)."""
+    with fail_cleanly():
+        seminar = get_seminar(db.session, slug)
+        user, note = _instructor_account(email)
+        added = add_instructor(db.session, seminar, user)
+        db.session.commit()
+    if note:
+        click.echo(note)
+    if added:
+        click.echo(f"{user.email} is an instructor of {seminar.slug}")
+    else:
+        click.echo(f"{user.email} is already an instructor of {seminar.slug}")
 
 
 @seminar_group.command("list")

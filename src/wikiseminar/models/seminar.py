@@ -203,9 +203,17 @@ class Participant(db.Model):
     # Removed participants keep their data for the records until deleted explicitly.
     removed_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
     presentation_order: so.Mapped[int | None] = so.mapped_column()
+    # A person who joined with the email of a roster line: the line they claim, until proven
+    # (wiki account of the line linked, verified email, or the instructor's merge).
+    claim_of_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="SET NULL"), index=True
+    )
+    # How the person bound to a roster line proved it ("wiki", "email", "instructor").
+    identity_method: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     seminar: so.Mapped[Seminar] = so.relationship(back_populates="participants")
+    claim_of: so.Mapped[Participant | None] = so.relationship(remote_side="Participant.id")
     user: so.Mapped[User | None] = so.relationship()  # noqa: F821 (models.people)
     assignment: so.Mapped[Assignment | None] = so.relationship(
         back_populates="participant", cascade="all, delete-orphan", uselist=False
@@ -217,6 +225,11 @@ class Participant(db.Model):
         if not self.wiki_username:
             return "missing"
         return "verified" if self.wiki_verified else "unverified"
+
+    @property
+    def pending_claim(self) -> bool:
+        """True while this person claims a roster line they have not proven theirs."""
+        return self.claim_of_id is not None
 
     def __repr__(self) -> str:
         return f"<Participant {self.id} {self.name} {self.role}>"

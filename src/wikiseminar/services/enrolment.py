@@ -8,17 +8,20 @@ import secrets
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..models import LoginAttempt, Participant, Role, Seminar, Topic, User
+from ..models import Assignment, LoginAttempt, Participant, Role, Seminar, Topic, User
 from ..models._types import utcnow
 from .accounts import check_password_strength, end_all_sessions, find_user, normalise_email
 from .messages import N_, ServiceError
 
 __all__ = [
+    "CLAIM_METHODS",
     "EnrolmentError",
+    "confirm_claim",
     "delete_participant_data",
     "invitation",
     "join_seminar",
     "passcode_matches",
+    "pending_claims",
     "register_and_join",
     "remove_participant",
     "renew_calendar_token",
@@ -26,6 +29,9 @@ __all__ = [
     "restore_participant",
     "set_auditor_link",
 ]
+
+
+CLAIM_METHODS = ("wiki", "email", "instructor")
 
 
 class EnrolmentError(ServiceError):
@@ -52,10 +58,13 @@ def passcode_matches(seminar: Seminar, typed: str) -> bool:
 
 
 def join_seminar(session: so.Session, seminar: Seminar, role: Role, user: User) -> Participant:
-    """Make this user a participant; a roster line with their email becomes theirs.
+    """Make this user a participant; with a roster line's email, a *pending* one.
 
-    The roster (the instructor's word) keeps its role; a removed participant cannot come
-    back through the link, only the instructor can restore them.
+    Typing an address proves nothing, so a roster line is never bound here: the person gets
+    a participant of their own that claims the line (`claim_of`), bound later by
+    `confirm_claim` (the line's wiki account linked, a verified email, or the instructor).
+    A removed participant cannot come back through the link, only the instructor can
+    restore them.
     """
     mine = session.scalar(sa.select(Participant).where(
         Participant.seminar_id == seminar.id, Participant.user_id == user.id))
@@ -69,12 +78,67 @@ def join_seminar(session: so.Session, seminar: Seminar, role: Role, user: User) 
     if roster is not None:
         if roster.removed_at is not None:
             raise EnrolmentError(N_("you were removed from this seminar: ask the instructor"))
-        roster.user = user
-        return roster
     participant = Participant(seminar=seminar, user=user, name=user.name or user.email,
-                              email=user.email, role=role)
+                              email=user.email, role=role,
+                              claim_of_id=roster.id if roster is not None else None)
     session.add(participant)
+    session.flush()
     return participant
+
+
+def confirm_claim(pending: Participant, method: str) -> Participant:
+    """Bind the roster line a pending participant claims to that person (not committed).
+
+    `method` says how it was proven: "wiki" (the line's wiki account linked), "email" (the
+    address verified) or "instructor" (merged by hand). The line keeps the instructor's
+    name and role; what the person did while pending (a proven wiki account, a topic
+    proposal) moves onto it, and the pending participant goes.
+    """
+    if method not in CLAIM_METHODS:
+        raise ValueError(f"unknown claim method {method!r}; expected one of {CLAIM_METHODS}")
+    session = so.object_session(pending)
+    assert session is not None, "confirm_claim needs a participant attached to a session"
+    line = session.get(Participant, pending.claim_of_id) if pending.claim_of_id else None
+    if line is None or line.seminar_id != pending.seminar_id:
+        raise EnrolmentError(N_("this roster line no longer exists"))
+    if line.user_id is not None:
+        raise EnrolmentError(N_("this roster line already belongs to an account"))
+    if line.removed_at is not None or line.role == Role.INSTRUCTOR:
+        raise EnrolmentError(N_("this roster line cannot be claimed"))
+    user = pending.user
+    if user is None:
+        raise EnrolmentError(N_("this claim has no account"))
+    if pending.wiki_verified:
+        line.wiki_username, line.wiki_user_id = pending.wiki_username, pending.wiki_user_id
+        line.wiki_verified, line.wiki_verified_at = True, pending.wiki_verified_at
+        line.wiki_verification_method = pending.wiki_verification_method
+        line.contribs_synced_until = None
+    line.email = line.email or user.email
+    line.identity_method = method
+    _move_work(session, pending, line)
+    session.delete(pending)
+    session.flush()
+    line.user = user
+    session.flush()
+    return line
+
+
+def _move_work(session: so.Session, pending: Participant, line: Participant) -> None:
+    """A topic proposal made while pending follows the person onto the roster line."""
+    if pending.assignment is not None and line.assignment is None:
+        session.execute(sa.update(Assignment).where(Assignment.participant_id == pending.id)
+                        .values(participant_id=line.id))
+        session.expire(pending, ["assignment"])
+        session.expire(line, ["assignment"])
+    session.execute(sa.update(Topic).where(Topic.proposed_by_id == pending.id)
+                    .values(proposed_by_id=line.id))
+
+
+def pending_claims(session: so.Session, seminar: Seminar) -> list[Participant]:
+    """The seminar's participants still claiming a roster line, oldest first."""
+    return list(session.scalars(sa.select(Participant).where(
+        Participant.seminar_id == seminar.id, Participant.claim_of_id.is_not(None),
+        Participant.removed_at.is_(None)).order_by(Participant.created_at, Participant.id)))
 
 
 def register_and_join(session: so.Session, seminar: Seminar, role: Role, *, name: str,

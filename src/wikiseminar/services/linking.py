@@ -27,6 +27,7 @@ __all__ = [
     "edit_url",
     "link_oauth",
     "link_page_title",
+    "bind_claim_by_wiki",
     "start_onwiki_link",
 ]
 
@@ -162,6 +163,7 @@ def check_onwiki_link(session: so.Session, participant: Participant, client: Wik
     _check_not_taken(session, participant, participant.link_user_id, participant.link_username)
     _mark_verified(participant, revision.user or participant.link_username,
                    participant.link_user_id, "onwiki", now)
+    bind_claim_by_wiki(session, participant)
 
 
 def link_oauth(session: so.Session, participant: Participant, identity: WikimediaIdentity,
@@ -177,3 +179,17 @@ def link_oauth(session: so.Session, participant: Participant, identity: Wikimedi
     name = user.name if user is not None and user.name else identity.username
     _check_not_taken(session, participant, userid, name)
     _mark_verified(participant, name, userid, "oauth", now or utcnow())
+    bind_claim_by_wiki(session, participant)
+
+
+def bind_claim_by_wiki(session: so.Session, participant: Participant) -> Participant:
+    """A pending claimant who proved the wiki account named on the roster line gets the line."""
+    from .enrolment import confirm_claim
+
+    if participant.claim_of_id is None or not participant.wiki_verified \
+            or not participant.wiki_user_id:
+        return participant
+    line = session.get(Participant, participant.claim_of_id)
+    if line is None or line.user_id is not None or line.wiki_user_id != participant.wiki_user_id:
+        return participant
+    return confirm_claim(participant, "wiki")

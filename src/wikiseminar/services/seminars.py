@@ -10,11 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..models import Seminar, Wiki
+from ..models import Participant, Role, Seminar, User, Wiki
 from ..validation import DateOutOfRange, check_date_bounds
 from ..wiki.client import WikiClient, split_api_url
 
-__all__ = ["SLUG_RE", "SeminarError", "create_seminar", "get_or_create_wiki", "get_seminar", "parse_date"]
+__all__ = ["SLUG_RE", "SeminarError", "add_instructor", "create_seminar", "get_or_create_wiki", "get_seminar", "parse_date"]
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
@@ -100,3 +100,18 @@ def new_passcode() -> str:
     """A short passcode students can type from the board (no ambiguous characters)."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def add_instructor(session: so.Session, seminar: Seminar, user: User) -> bool:
+    """Make the account an instructor of this seminar (restoring a removed one); False if it was."""
+    existing = session.scalar(sa.select(Participant).where(
+        Participant.seminar_id == seminar.id, Participant.user_id == user.id))
+    if existing is None:
+        session.add(Participant(seminar=seminar, user=user, role=Role.INSTRUCTOR,
+                                name=user.name or user.email, email=user.email))
+        return True
+    if existing.role == Role.INSTRUCTOR and existing.removed_at is None:
+        return False
+    existing.role = Role.INSTRUCTOR
+    existing.removed_at = None
+    return True

@@ -8,9 +8,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..extensions import db
@@ -230,7 +231,7 @@ def student_grade(seminar: Seminar, participant_id: int) -> ResponseReturnValue:
                 final = FinalGrade(participant_id=student.id)
                 db.session.add(final)
             final.grade, final.comment = override, comment
-            final.updated_by_id, final.updated_at = g.participant.user_id, now
+            final.updated_by_id, final.updated_at = current_user.id, now
             db.session.commit()
             flash(_("The grade of %(name)s was saved.", name=student.name), "success")
             return redirect(url_for("grading.gradebook", slug=seminar.slug))

@@ -40,7 +40,13 @@ def index() -> str:
             sa.select(Participant).join(Seminar).where(
                 Participant.user_id == current_user.id, Participant.removed_at.is_(None))
             .order_by(Seminar.start_date.desc())))
-    return render_template("index.html", memberships=memberships, home_endpoint=home_endpoint)
+    others: list[Seminar] = []
+    if current_user.is_authenticated and current_user.is_admin:
+        mine = {p.seminar_id for p in memberships}
+        others = [s for s in db.session.scalars(sa.select(Seminar).order_by(
+            Seminar.start_date.desc())) if s.id not in mine]
+    return render_template("index.html", memberships=memberships, home_endpoint=home_endpoint,
+                           other_seminars=others)
 
 
 @bp.get("/healthz")

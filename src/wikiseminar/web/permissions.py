@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Participant, Role, Seminar
 
-__all__ = ["current_participant", "instructor_required", "login_required", "seminar_member",
+__all__ = ["admin_may_open", "current_participant", "is_admin_view", "instructor_required", "login_required", "seminar_member",
            "seminar_role", "seminar_row_or_404"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,7 +58,8 @@ def seminar_role(*roles: Role) -> Callable[[F], F]:
     """Load the seminar named by `slug`, check the user's role in it; the view gets `seminar`.
 
     Anonymous → sign-in page; no place or another role in this seminar → 403; unknown
-    slug → 404. `g.participant` holds the user's Participant row.
+    slug → 404. `g.participant` holds the user's Participant row. An admin (operator) opens
+    the instructor-only pages of every seminar, with `g.participant` None.
     """
 
     def decorator(view: F) -> F:
@@ -70,7 +71,9 @@ def seminar_role(*roles: Role) -> Callable[[F], F]:
                 abort(404)
             participant = current_participant(seminar)
             if participant is None or participant.role not in roles:
-                abort(403)
+                if not (admin_may_open(roles) and current_user.is_admin):
+                    abort(403)
+                participant = None  # an operator looking in: no place of their own here
             g.seminar = seminar
             g.participant = participant
             return view(*args, seminar=seminar, **kwargs)
@@ -78,6 +81,17 @@ def seminar_role(*roles: Role) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def admin_may_open(roles: tuple[Role, ...]) -> bool:
+    """Admins open instructor-only pages; members' pages need a place of one's own."""
+    return tuple(roles) == (Role.INSTRUCTOR,)
+
+
+def is_admin_view() -> bool:
+    """True when an admin without a place in the seminar is looking at one of its pages."""
+    return bool(current_user.is_authenticated and current_user.is_admin
+                and g.get("participant") is None)
 
 
 def seminar_member(view: F) -> F:

@@ -171,8 +171,9 @@ def _link(identity: WikimediaIdentity, participant_id: int) -> ResponseReturnVal
         db.session.rollback()
         return _fail(_("The wiki could not be reached. Try again later."), back)
     _remember_identity(current_user, identity)
+    name = participant.wiki_username  # a pending claimant may have become its roster line
     db.session.commit()
-    flash(_("Your account %(name)s is verified.", name=participant.wiki_username), "success")
+    flash(_("Your account %(name)s is verified.", name=name), "success")
     return redirect(url_for("seminars.me", slug=seminar.slug))
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "DecisionForm",
     "DeleteParticipantForm",
     "InstructorForm",
+    "RosterConfirmForm",
     "LinkStartForm",
     "ProposalForm",
     "RosterForm",
@@ -165,10 +166,16 @@ class SessionForm(FlaskForm):
 class RosterForm(FlaskForm):
     """The roster CSV, the same file as `wikiseminar roster import`."""
 
-    file = FileField(_l("Roster file (CSV: name,email,wiki_username,role)"),
+    file = FileField(_l("Roster file (CSV: name, email, wiki_username, role; French titles work too)"),
                      validators=[FileRequired(_l("Choose a file.")),
                                  FileSize(max_size=1_000_000,
                                           message=_l("The file is larger than 1 MB."))])
+
+
+class RosterConfirmForm(FlaskForm):
+    """The previewed roster sent back to be imported, with or without the updates."""
+
+    content = wtforms.HiddenField(validators=[DataRequired(), Length(max=2_000_000)])
 
 
 class DeleteParticipantForm(FlaskForm):

@@ -118,8 +118,9 @@ def account_check(seminar: Seminar) -> ResponseReturnValue:
         db.session.rollback()
         flash(_("The wiki could not be reached. Try again later."), "error")
         return redirect(url_for("seminars.account", slug=seminar.slug))
+    name = participant.wiki_username  # a pending claimant may have become its roster line
     db.session.commit()
-    flash(_("Your account %(name)s is verified.", name=participant.wiki_username), "success")
+    flash(_("Your account %(name)s is verified.", name=name), "success")
     return redirect(url_for("seminars.me", slug=seminar.slug))
 
 

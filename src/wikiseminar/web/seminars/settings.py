@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
-from ...models import AssignmentStatus, Participant, Role, Seminar, User
+from ...models import AssignmentStatus, Participant, Role, Seminar
 from ...services.accounts import AccountError, create_instructor, find_user, setup_token
 from ...services.calendar import split_upcoming
 from ...services.enrolment import renew_invitation, set_auditor_link
-from ...services.seminars import SeminarError, create_seminar, new_passcode
+from ...services.seminars import SeminarError, add_instructor, create_seminar, new_passcode
+from ...services.wikis import WikiNotAllowed, check_wiki_allowed
 from ...sync.pipeline import client_for
 from ...wiki.client import split_api_url
 from ...wiki.errors import WikiError
@@ -46,6 +47,11 @@ def create() -> ResponseReturnValue:
                 form.api_url.errors.append(
                     _("Give the address of the wiki's api.php, such as %(example)s.",
                       example="https://fr.wikipedia.org/w/api.php"))
+        if not form.errors:
+            try:
+                check_wiki_allowed(db.session, api_url, admin=current_user.is_admin)
+            except WikiNotAllowed as exc:
+                form_error(form, exc)
         if not form.errors:
             try:
                 seminar = create_seminar(
@@ -158,7 +164,7 @@ def instructors(seminar: Seminar) -> ResponseReturnValue:
                     db.session.flush()
                     setup_link = url_for("account.setup", token=setup_token(
                         current_app.config["SECRET_KEY"], user), _external=True)
-                _add_instructor(seminar, user)
+                add_instructor(db.session, seminar, user)
                 db.session.commit()
             except AccountError as exc:
                 db.session.rollback()
@@ -172,15 +178,3 @@ def instructors(seminar: Seminar) -> ResponseReturnValue:
     people = [p for p in seminar.participants if p.role == Role.INSTRUCTOR]
     return render_template("seminars/instructors.html", seminar=seminar, form=form,
                            people=people, setup_link=setup_link)
-
-
-def _add_instructor(seminar: Seminar, user: User) -> None:
-    """Make the account an instructor here (restoring a removed one)."""
-    existing = db.session.scalar(sa.select(Participant).where(
-        Participant.seminar_id == seminar.id, Participant.user_id == user.id))
-    if existing is None:
-        db.session.add(Participant(seminar=seminar, user=user, role=Role.INSTRUCTOR,
-                                   name=user.name or user.email, email=user.email))
-    else:
-        existing.role = Role.INSTRUCTOR
-        existing.removed_at = None
