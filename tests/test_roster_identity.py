@@ -129,6 +129,9 @@ def test_update_is_an_explicit_action_with_before_and_after(
     fixed = _csv(tmp_path, f"name,email,wiki_username,role\nBenoît Bois,ben@example.org,{n['ben']},auditor\n",
                  "fixed.csv")
     assert runner.invoke(args=["roster", "import", "roster-sem", fixed]).exit_code == 3
+    dry = runner.invoke(args=["roster", "import", "roster-sem", fixed, "--update", "--dry-run"])
+    assert dry.exit_code == 0 and "dry run, nothing written" in dry.output
+    assert "Ben Bois" in _people(app)
     updated = runner.invoke(args=["roster", "import", "roster-sem", fixed, "--update"])
     assert updated.exit_code == 0, updated.output
     assert "line 2: Ben Bois → Benoît Bois" in updated.output
