@@ -44,6 +44,13 @@ def test_encodings_separators_and_column_names(encoding: str, separator: str, he
     assert [(r.name, r.wiki_username, r.role) for r in rows] == [("Chloé Durand", "Chloé D", Role.AUDITOR)]
 
 
+def test_commas_inside_semicolon_separated_names() -> None:
+    rows = parse_roster("Nom;Courriel;Compte wiki;Rôle\nMartin, Élodie;e@example.org;;étudiante\n"
+                        "Petit, Bruno;b@example.org;;auditeur\n")
+    assert [(r.name, r.role) for r in rows] == [("Martin, Élodie", Role.STUDENT),
+                                                ("Petit, Bruno", Role.AUDITOR)]
+
+
 def test_binary_is_refused_with_a_hint() -> None:
     with pytest.raises(RosterError, match="not UTF-8 or Windows-1252 text"):
         parse_roster(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
@@ -122,6 +129,9 @@ def test_update_is_an_explicit_action_with_before_and_after(
     fixed = _csv(tmp_path, f"name,email,wiki_username,role\nBenoît Bois,ben@example.org,{n['ben']},auditor\n",
                  "fixed.csv")
     assert runner.invoke(args=["roster", "import", "roster-sem", fixed]).exit_code == 3
+    dry = runner.invoke(args=["roster", "import", "roster-sem", fixed, "--update", "--dry-run"])
+    assert dry.exit_code == 0 and "dry run, nothing written" in dry.output
+    assert "Ben Bois" in _people(app)
     updated = runner.invoke(args=["roster", "import", "roster-sem", fixed, "--update"])
     assert updated.exit_code == 0, updated.output
     assert "line 2: Ben Bois → Benoît Bois" in updated.output
