@@ -148,7 +148,8 @@ def _create_on(runner: FlaskCliRunner, api_url: str, slug: str) -> None:
     today = dt.date.today()
     result = runner.invoke(args=[
         "seminar", "create", slug, "--title", f"Séminaire {slug}", "--wiki", api_url,
-        "--start", str(today - dt.timedelta(days=10)), "--end", str(today + dt.timedelta(days=30))])
+        "--start", str(today - dt.timedelta(days=10)), "--end", str(today + dt.timedelta(days=30)),
+        "--instructor", "prof@example.org"])
     assert result.exit_code == 0, result.output
 
 
@@ -219,7 +220,8 @@ def test_one_failing_seminar_never_stops_the_others(app: Flask, runner: FlaskCli
 def test_seminar_create_refuses_dates_out_of_range(app: Flask, runner: FlaskCliRunner,
                                                    args: list[str]) -> None:
     result = runner.invoke(args=["seminar", "create", "far", "--title", "Loin", "--wiki",
-                                 "http://127.0.0.1:9/api.php", *args])
+                                 "http://127.0.0.1:9/api.php", "--instructor", "prof@example.org",
+                                 *args])
     assert result.exit_code != 0
     assert isinstance(result.exception, SystemExit)  # a clean exit, not a crash
     lines = [line for line in result.output.splitlines() if line.strip()]
