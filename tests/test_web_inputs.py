@@ -174,3 +174,14 @@ def test_a_hostile_wiki_server_never_becomes_a_link_on_the_pages(app: Flask) -> 
         for path in paths:
             html = client.get(path).get_data(as_text=True)
             assert "javascript:" not in html.lower(), path
+
+
+def test_unicode_digits_in_a_typed_position_are_a_form_error(app: Flask) -> None:
+    """'²'.isdigit() is true but int('²') raises: the programme order form must not 500."""
+    world = seed(app)
+    client = app.test_client()
+    login_as(client, world.users["instructor"])
+    answer = client.post("/seminars/sem-a/programme/order",
+                         data={f"order-{world.participants['student']}": "²"})
+    assert answer.status_code == 400
+    assert "position of 1 or more" in text_of(answer.get_data(as_text=True))
