@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from wikiseminar.resources import resource_dir
 
@@ -33,7 +33,7 @@ def _fill(rule: Rule, world: World) -> list[str]:
     choices: dict[str, list[str]] = {}
     for name in rule.arguments:
         converter = rule._converters[name]  # noqa: SLF001  (the rule's own converter types)
-        if "Integer" in type(converter).__name__:
+        if isinstance(converter, IntegerConverter):
             values[name] = {"session_id": world.session_id, "topic_id": world.topic_id,
                             "assignment_id": world.assignment_id,
                             "participant_id": world.participants["student"]}.get(name, 1)

@@ -49,9 +49,10 @@ def test_ids_beyond_the_database_integers_are_not_found(app: Flask) -> None:
 def test_a_session_cookie_with_a_huge_id_is_anonymous(app: Flask) -> None:
     seed(app)
     client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = f"{2**64}:whatever"
-    assert client.get("/").status_code == 200
+    for forged in (f"{2**64}:whatever", "²:token", ":", "1", "-1:x"):
+        with client.session_transaction() as sess:
+            sess["_user_id"] = forged
+        assert client.get("/").status_code == 200, forged
 
 
 def test_nul_bytes_in_forms_queries_and_paths_are_refused(app: Flask) -> None:
@@ -173,3 +174,14 @@ def test_a_hostile_wiki_server_never_becomes_a_link_on_the_pages(app: Flask) -> 
         for path in paths:
             html = client.get(path).get_data(as_text=True)
             assert "javascript:" not in html.lower(), path
+
+
+def test_unicode_digits_in_a_typed_position_are_a_form_error(app: Flask) -> None:
+    """'²'.isdigit() is true but int('²') raises: the programme order form must not 500."""
+    world = seed(app)
+    client = app.test_client()
+    login_as(client, world.users["instructor"])
+    answer = client.post("/seminars/sem-a/programme/order",
+                         data={f"order-{world.participants['student']}": "²"})
+    assert answer.status_code == 400
+    assert "position of 1 or more" in text_of(answer.get_data(as_text=True))

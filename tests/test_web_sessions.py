@@ -223,3 +223,15 @@ def test_ids_that_appear_in_urls_are_never_reused(app: Flask) -> None:
             assert again.id > deleted, model.__name__
             db.session.delete(again)
             db.session.commit()
+
+
+def test_an_account_without_a_token_still_signs_in(app: Flask) -> None:
+    """Accounts written without the ORM (no token yet) get one at sign-in."""
+    seed(app)
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.email == "elodie@example.org")
+                           .values(session_token=None))
+        db.session.commit()
+    client = app.test_client()
+    sign_in(client, "elodie@example.org")
+    assert client.get(STUDENT_PAGE).status_code == 200

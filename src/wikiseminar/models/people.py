@@ -48,8 +48,13 @@ class User(UserMixin, db.Model):
         sa.String(64), default=lambda: new_session_token())
 
     def get_id(self) -> str:
-        """What Flask-Login stores in the session and remember cookies: id and session token."""
-        return f"{self.id}:{self.session_token or ''}"
+        """What Flask-Login stores in the session and remember cookies: id and session token.
+
+        An account made without one (raw SQL) gets its token here; sign-in commits it.
+        """
+        if not self.session_token:
+            self.session_token = new_session_token()
+        return f"{self.id}:{self.session_token}"
 
     def set_password(self, password: str) -> None:
         """Hash and store a password (werkzeug's scrypt, salted)."""

@@ -30,7 +30,7 @@ def load_user(user_id: str) -> User | None:
     only an id opens nothing.
     """
     ident, _, token = user_id.partition(":")
-    if not token or not ident.isdigit() or int(ident) > MAX_ID:
+    if not token or not (ident.isascii() and ident.isdigit()) or int(ident) > MAX_ID:
         return None
     user = db.session.get(User, int(ident))
     if user is None or not user.session_token \

@@ -258,7 +258,7 @@ def programme_order(seminar: Seminar) -> ResponseReturnValue:
     errors = []
     for current, person in enumerate(people):
         raw = (request.form.get(f"order-{person.id}") or "").strip()
-        if not raw.isdigit() or int(raw) < 1:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             errors.append(_("Give %(name)s a position of 1 or more.", name=person.name))
             continue
         wanted.append((int(raw), current, person))
