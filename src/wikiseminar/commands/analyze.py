@@ -17,16 +17,17 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from ..analysis.history import iter_analysed
-from ..analysis.metrics import RevisionMetrics
 from ..wiki.errors import ExportFormatError
 from ..wiki.types import Revision
 from ..wiki.xmlexport import HistoryFile, open_history
 from .terminal import printable, safe_json_text
+
+if TYPE_CHECKING:
+    from ..analysis.metrics import RevisionMetrics
 
 __all__ = ["analyze_command"]
 
@@ -173,6 +174,9 @@ def _copy_to_stdout(spool: IO[str]) -> None:
 def _metrics(history: HistoryFile, as_json: bool, bar: Any,
              write: Callable[[str], object]) -> None:
     """Write every revision's metrics then per-editor totals (or a JSON list) with `write`."""
+    # Imported here: --authorship needs neither the wikitext parser nor the metrics.
+    from ..analysis.history import iter_analysed
+
     totals: dict[str, _Totals] = {}
     first = True
     title: str | None = None
