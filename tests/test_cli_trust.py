@@ -335,3 +335,92 @@ def test_a_full_database_is_one_line(sqlite_template: Path, tmp_path: Path) -> N
     assert len(lines) == 1 and "the database is full" in lines[0], result.output
     with app.app_context():
         db.engine.dispose()
+
+
+# --- item 15: analyze refuses what is not an export, never prints half a JSON document, and
+# escapes control characters from the wiki ------------------------------------------------------
+
+HISTORIES = Path(__file__).resolve().parent / "data" / "histories"
+
+
+def _analyze(*args: str) -> tuple[int, bytes, str]:
+    from wikiseminar.commands.analyze import analyze_command
+
+    result = CliRunner().invoke(analyze_command, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout_bytes, result.stderr
+
+
+@pytest.mark.parametrize("content", [
+    '<?xml version="1.0"?>\n<html><body><p>bonjour</p></body></html>\n',
+    # the right root name in a foreign namespace, with a page that looks like one
+    '<mediawiki xmlns="http://example.org/not-mediawiki/"><page><title>P</title><id>1</id>'
+    "<revision><id>5</id><timestamp>2024-01-01T00:00:00Z</timestamp><text>x</text>"
+    "</revision></page></mediawiki>\n",
+])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_analyze_refuses_xml_that_is_not_a_mediawiki_export(tmp_path: Path, content: str,
+                                                            as_json: bool) -> None:
+    path = tmp_path / "other.xml"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = _analyze(str(path), *(["--json"] if as_json else []))
+    assert code == 1 and out == b""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "not a MediaWiki export" in lines[0]
+
+
+@pytest.mark.parametrize("authorship", [False, True])
+def test_a_truncated_file_never_leaves_half_a_json_document(tmp_path: Path,
+                                                            authorship: bool) -> None:
+    whole = (HISTORIES / "Hallo.xml").read_bytes()
+    for cut in (0.5, 0.9):
+        path = tmp_path / f"cut-{cut}.xml"
+        path.write_bytes(whole[: int(len(whole) * cut)])
+        code, out, err = _analyze(str(path), "--json", *(["--authorship"] if authorship else []))
+        assert code == 1 and out == b"", out[:200]
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "malformed XML" in lines[0].rpartition(".xml:")[2], err
+    code, out, err = _analyze(str(HISTORIES / "Hallo.xml"), "--json")
+    assert code == 0, err
+    assert json.loads(out)  # the whole file still prints the whole document
+
+
+def _hostile_history(tmp_path: Path) -> Path:
+    """A prop=revisions JSON history whose title and usernames carry terminal escapes."""
+    revisions = json.loads((HISTORIES / "nintendo_switch_revisions.json").read_text("utf-8"))[:4]
+    revisions[0]["user"] = "Mallory\x1b]0;owned\x07\x1b[2J"
+    revisions[1]["user"] = "Eve\u202egnp.exe\r\x9b31m"
+    page = {"title": "Titre\x1b[31m rouge\u2028", "revisions": revisions}
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps({"query": {"pages": [page]}}), encoding="utf-8")
+    return path
+
+
+_RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028]")
+
+
+@pytest.mark.parametrize("args", [[], ["--json"], ["--authorship"], ["--authorship", "--json"]])
+def test_analyze_escapes_control_characters(tmp_path: Path, args: list[str]) -> None:
+    code, out, err = _analyze(str(_hostile_history(tmp_path)), *args)
+    assert code == 0, err
+    text = out.decode("utf-8")
+    assert not _RAW_CONTROLS.search(text), repr(text[:300])
+    if "--json" in args:
+        json.loads(text)  # still valid JSON, the true values escaped inside
+        assert "Mallory\\u001b]0;owned\\u0007" in text
+    else:
+        assert "Mallory\\x1b]0;owned\\x07" in text or "Mallory\\x1b]0;ow" in text
+
+
+def test_seminar_list_escapes_control_characters(app: Flask, runner: FlaskCliRunner,
+                                                 demo_seminar: str) -> None:
+    with app.app_context():
+        seminar = db.session.scalar(sa.select(Seminar).where(Seminar.slug == demo_seminar))
+        assert seminar is not None
+        seminar.title = "Cultures\x1b[2J\x1b]52;c;ZXZpbA==\x07 numériques\u202e"
+        db.session.commit()
+    result = runner.invoke(args=["seminar", "list"])
+    assert result.exit_code == 0
+    assert not _RAW_CONTROLS.search(result.output), repr(result.output)
+    assert "Cultures\\x1b[2J\\x1b]52;c;ZXZpbA==\\x07 numériques\\u202e" in result.output

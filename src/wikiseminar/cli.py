@@ -9,14 +9,11 @@ never imports Flask at all.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import click
 
 from .commands import COMMANDS, load_command
-from .config import ConfigError
-from .dbproblems import database_problem
 
 
 def _create_app() -> Any:
@@ -28,6 +25,9 @@ def _create_app() -> Any:
 
 def _operator_error(exc: Exception) -> str | None:
     """One line for errors the operator must fix (configuration, database), else None."""
+    from .config import ConfigError
+    from .dbproblems import database_problem
+
     if isinstance(exc, ConfigError):
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return database_problem(exc)
@@ -83,4 +83,6 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="wikiseminar")
 def main() -> None:
     """Run the Wikipedia assignment of a seminar: sync edits, measure them, report and grade."""
+    import logging
+
     logging.basicConfig(level=logging.WARNING, format="wikiseminar: %(message)s")

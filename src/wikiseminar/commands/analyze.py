@@ -2,29 +2,40 @@
 
 Needs no app and no database: instructors run it on a Special:Export XML file (plain, .gz,
 .bz2, .xz/.lzma) or a `prop=revisions` JSON file when a wiki gives no API access. Streams in
-bounded memory; a progress bar goes to stderr only when stderr is a terminal.
+bounded memory; a progress bar goes to stderr only when stderr is a terminal. With --json the
+document is spooled (memory, then a temporary file) and printed only once complete, so a
+truncated input never leaves half a JSON document on stdout. Titles and usernames are printed
+with control characters escaped (see `terminal.printable`).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from ..analysis.history import iter_analysed
-from ..analysis.metrics import RevisionMetrics
 from ..wiki.errors import ExportFormatError
 from ..wiki.types import Revision
 from ..wiki.xmlexport import HistoryFile, open_history
+from .terminal import printable, safe_json_text
+
+if TYPE_CHECKING:
+    from ..analysis.metrics import RevisionMetrics
 
 __all__ = ["analyze_command"]
 
 _HIDDEN_USER = "(hidden)"
+
+
+# Above this size the spooled JSON document moves from memory to a temporary file.
+_SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def _editor(rev: Revision) -> str:
@@ -109,7 +120,8 @@ def _notes(m: RevisionMetrics) -> str:
 
 
 def _cut(text: str, width: int) -> str:
-    """Shorten a cell so the table stays aligned."""
+    """Shorten a cell so the table stays aligned (control characters escaped first)."""
+    text = printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -136,21 +148,49 @@ def _write(text: str) -> None:
     click.echo(text, nl=False)
 
 
+def _json(value: Any, **options: Any) -> str:
+    """JSON text with every control character escaped (safe to print on a terminal)."""
+    return safe_json_text(json.dumps(value, ensure_ascii=False, **options))
+
+
 def _run_metrics(history: HistoryFile, as_json: bool, bar: Any) -> None:
     """Print every revision's metrics then per-editor totals (or a JSON list)."""
+    if not as_json:
+        _metrics(history, False, bar, _write)
+        return
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+",
+                                       encoding="utf-8") as spool:
+        _metrics(history, True, bar, spool.write)
+        _copy_to_stdout(spool)
+
+
+def _copy_to_stdout(spool: IO[str]) -> None:
+    """Print a finished document from its spool."""
+    spool.seek(0)
+    shutil.copyfileobj(spool, sys.stdout)
+    sys.stdout.flush()
+
+
+def _metrics(history: HistoryFile, as_json: bool, bar: Any,
+             write: Callable[[str], object]) -> None:
+    """Write every revision's metrics then per-editor totals (or a JSON list) with `write`."""
+    # Imported here: --authorship needs neither the wikitext parser nor the metrics.
+    from ..analysis.history import iter_analysed
+
     totals: dict[str, _Totals] = {}
     first = True
     title: str | None = None
     if as_json:
-        _write("[")
+        write("[")
     for rev, m in iter_analysed(_tracked(history, bar), history.siteinfo):
         if as_json:
-            _write(("\n" if first else ",\n") + json.dumps(_record(rev, m), ensure_ascii=False))
+            write(("\n" if first else ",\n") + _json(_record(rev, m)))
         else:
             if rev.title != title:
                 title = rev.title
-                _write(f"{'' if first else chr(10)}== {title or history.name} ==\n{_HEAD}\n")
-            _write(_ROW.format(
+                heading = printable(title or history.name)
+                write(f"{'' if first else chr(10)}== {heading} ==\n{_HEAD}\n")
+            write(_ROW.format(
                 rev.revid, rev.timestamp.strftime("%Y-%m-%d %H:%M:%S"), _cut(_editor(rev), 22),
                 m.words_added, m.words_removed, m.references_added, m.references_removed,
                 m.sections_added, m.wikilinks_added, m.external_links_added, m.files_added,
@@ -158,16 +198,16 @@ def _run_metrics(history: HistoryFile, as_json: bool, bar: Any) -> None:
             totals.setdefault(_editor(rev), _Totals()).add(m)
         first = False
     if as_json:
-        _write("\n]\n" if not first else "]\n")
+        write("\n]\n" if not first else "]\n")
         return
     if first:
-        _write("No revisions.\n")
+        write("No revisions.\n")
         return
-    _write("\nPer editor (kept+ = words added in revisions nobody reverted)\n")
-    _write(_EDITOR_HEAD + "\n")
+    write("\nPer editor (kept+ = words added in revisions nobody reverted)\n")
+    write(_EDITOR_HEAD + "\n")
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1].words_kept, kv[0]))
     for name, t in ranked:
-        _write(_EDITOR_ROW.format(
+        write(_EDITOR_ROW.format(
             _cut(name, 28), t.revisions, t.words_added, t.words_removed, t.words_kept,
             t.references_added, t.cited_references_added, t.sections_added,
             t.wikilinks_added, t.files_added, t.reverts, t.reverted) + "\n")
@@ -186,12 +226,12 @@ def _run_authorship(history: HistoryFile, as_json: bool, bar: Any) -> None:
         payload: Any = results[0][1] if len(results) == 1 else [r for _, r in results]
         if not results:
             payload = []
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=1))
+        click.echo(_json(payload, indent=1))
         return
     for index, (title, summary) in enumerate(results):
         if index:
             click.echo("")
-        click.echo(f"== {title or history.name} == revision {summary['revision']}, "
+        click.echo(f"== {printable(title or history.name)} == revision {summary['revision']}, "
                    f"{summary['tokens']} tokens")
         click.echo(f"{'editor':<32} {'tokens':>8} {'share':>8}")
         for name, figures in summary["editors"].items():
@@ -221,7 +261,7 @@ def analyze_command(file: str, as_json: bool, authorship: bool) -> None:
             else:
                 _run_metrics(history, as_json, bar)
     except ExportFormatError as exc:
-        raise click.ClickException(str(exc).splitlines()[0]) from None
+        raise click.ClickException(printable(str(exc).splitlines()[0])) from None
     finally:
         if bar is not None:
             bar.render_finish()

@@ -21,6 +21,7 @@ from ..services.seminars import (
 )
 from ..validation import check_date_bounds
 from .common import fail_cleanly, wiki_client
+from .terminal import printable
 
 
 def _instructor_account(email: str) -> tuple[User, str | None]:
@@ -122,5 +123,6 @@ def list_command() -> None:
     for s in seminars:
         last = s.last_sync_at.strftime("%Y-%m-%d %H:%M UTC") if s.last_sync_at else "never"
         state = "active" if s.active else "inactive"
-        click.echo(f"{s.slug}\t{s.start_date}..{s.end_date}\t{s.wiki.api_url}\t"
-                   f"{counts.get(s.id, 0)} participants\tlast sync {last}\t{state}\t{s.title}")
+        click.echo(f"{s.slug}\t{s.start_date}..{s.end_date}\t{printable(s.wiki.api_url)}\t"
+                   f"{counts.get(s.id, 0)} participants\tlast sync {last}\t{state}\t"
+                   f"{printable(s.title)}")

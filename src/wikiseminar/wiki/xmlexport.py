@@ -36,6 +36,11 @@ _UNIVERSAL_ALIASES = {6: ("Image",), 7: ("Image talk",)}
 Source = str | os.PathLike[str] | BinaryIO
 
 
+# Special:Export's XML namespace, one per schema version (export-0.10/, export-0.11/, ...).
+_EXPORT_NS_PREFIXES = ("{http://www.mediawiki.org/xml/export-",
+                       "{https://www.mediawiki.org/xml/export-")
+
+
 class _Counting(io.RawIOBase):
     """A read-only wrapper that remembers how many compressed bytes were consumed."""
 
@@ -236,6 +241,8 @@ class ExportReader:
                 if _local(elem.tag) != "mediawiki":
                     raise self._fail(f"not a MediaWiki export (root element <{_local(elem.tag)}>)")
                 ns = elem.tag[: elem.tag.index("}") + 1] if elem.tag.startswith("{") else ""
+                if ns and not ns.startswith(_EXPORT_NS_PREFIXES):
+                    raise self._fail(f"not a MediaWiki export (namespace {ns[1:-1]!r})")
                 lang = elem.get(_XML_LANG)
                 continue
             name = _local(elem.tag)
