@@ -173,3 +173,32 @@ def test_sqlite_files_are_readable_by_their_owner_only(tmp_path: Path, backend: 
                 connection.close()
     finally:
         os.umask(old)
+
+
+def test_an_oversized_body_is_refused_without_being_read(app: Flask) -> None:
+    """A real server answers 413 from the headers alone: the 50 MB announced are never sent.
+
+    If the app waited for the body, the read below would hang until the socket's timeout
+    and the test would fail on it (no duration is asserted).
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    from .browserkit import live_server
+
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    with live_server(app) as base:
+        address = urlsplit(base)
+        with socket.create_connection((address.hostname, address.port), timeout=60) as conn:
+            conn.sendall(b"POST /auth/login HTTP/1.1\r\nHost: localhost\r\n"
+                         b"Content-Type: application/x-www-form-urlencoded\r\n"
+                         b"Content-Length: 50000000\r\n\r\nemail=a%40b.c&password=")
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+    status_line = answer.split(b"\r\n", 1)[0]
+    assert status_line.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b"Content-Security-Policy" in answer

@@ -44,7 +44,7 @@ def write_problem(session: so.Session) -> str | None:
     """
     bind = session.get_bind()
     if bind.dialect.name == "sqlite":
-        return _sqlite_problem(session, bind.url.database)
+        return _sqlite_problem(session, bind.engine.url.database)
     read_only = session.execute(sa.text("SHOW transaction_read_only")).scalar()
     in_recovery = session.execute(sa.text("SELECT pg_is_in_recovery()")).scalar()
     return "read-only" if read_only == "on" or in_recovery else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import wtforms
@@ -24,7 +25,8 @@ class DateField(wtforms.DateField):
     def pre_validate(self, form: Any) -> None:
         """Check the bounds before the form's own validators compare dates."""
         super().pre_validate(form)
-        if self.data is not None and not MIN_YEAR <= self.data.year <= MAX_YEAR:
+        day: dt.date | None = getattr(self, "data", None)  # (WTForms leaves it untyped)
+        if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
             self.data = None  # later validators and views never see the out-of-range date
             raise wtforms.validators.StopValidation(
                 str(_l("Give a date between 2000 and 2100.")))
