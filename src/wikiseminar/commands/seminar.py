@@ -28,9 +28,11 @@ def seminar_group() -> None:
 @click.option("--end", required=True, help="Last day, YYYY-MM-DD.")
 @click.option("--restitution", default=None, help="Restitution session, 'YYYY-MM-DD HH:MM' local time.")
 @click.option("--timezone", "tz", default=None, help="Time zone of dates (default: config timezone).")
+@click.option("--public/--private", "public", default=False, show_default=True,
+              help="Publish the programme at /programme/SLUG (never shows students).")
 @with_appcontext
 def create_command(slug: str, title: str, api_url: str, start: str, end: str,
-                   restitution: str | None, tz: str | None) -> None:
+                   restitution: str | None, tz: str | None, public: bool) -> None:
     """Create a seminar after checking that its wiki answers."""
     from flask import current_app
 
@@ -40,7 +42,7 @@ def create_command(slug: str, title: str, api_url: str, start: str, end: str,
             zone = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise SeminarError(f"unknown time zone {timezone!r}") from None
-        fields: dict[str, object] = {"timezone": timezone}
+        fields: dict[str, object] = {"timezone": timezone, "public": public}
         if restitution:
             try:
                 local = dt.datetime.fromisoformat(restitution.strip())

@@ -2,6 +2,7 @@
 
 from .grading import CriterionKind, FinalGrade, Mark, RubricCriterion
 from .people import LoginAttempt, User
+from .programme import Attendance, Registration, RegistrationState
 from .seminar import (
     ArticleKind,
     AssignedArticle,
@@ -27,6 +28,7 @@ from .wiki import (
 
 __all__ = [
     "ArticleKind",
+    "Attendance",
     "AssignedArticle",
     "Assignment",
     "AssignmentStatus",
@@ -39,6 +41,8 @@ __all__ = [
     "PageAuthorship",
     "Participant",
     "Revision",
+    "Registration",
+    "RegistrationState",
     "RevisionMetrics",
     "RevisionText",
     "Role",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from ...models import Role, Seminar, SeminarSession, SessionKind
 from ...models._types import utcnow
 from ...services.calendar import open_to, render_ics, seminar_events, split_upcoming
 from ...services.enrolment import renew_calendar_token
+from ...services.registrations import fill_places
 from ..permissions import current_participant, seminar_member, seminar_role
 from . import bp
 from .common import session_or_404
@@ -67,8 +69,14 @@ def session_edit(seminar: Seminar, session_id: int) -> ResponseReturnValue:
     form = SessionForm(obj=item)
     if request.method == "GET":
         form.kind.data = item.kind.value
+        if item.registration_closes_at is not None:
+            local = item.registration_closes_at.astimezone(ZoneInfo(seminar.timezone))
+            form.registration_closes_date.data = local.date()
+            form.registration_closes_time.data = local.time()
     if form.validate_on_submit():
         _fill(item, form)
+        db.session.flush()
+        fill_places(db.session, item)  # more places: the waiting list moves up
         db.session.commit()
         flash(_("Session saved."), "success")
         return redirect(url_for("seminars.calendar", slug=seminar.slug))
@@ -104,6 +112,14 @@ def _fill(item: SeminarSession, form: SessionForm) -> None:
     item.title = (form.title.data or "").strip()
     item.speakers = (form.speakers.data or "").strip()
     item.description = (form.description.data or "").strip()
+    item.address = (form.address.data or "").strip()
+    item.places = form.places.data
+    closes = None
+    if form.registration_closes_date.data and form.registration_closes_time.data:
+        closes = dt.datetime.combine(form.registration_closes_date.data,
+                                     form.registration_closes_time.data,
+                                     tzinfo=ZoneInfo(item.seminar.timezone)).astimezone(dt.UTC)
+    item.registration_closes_at = closes
 
 
 @bp.get("/<slug>/calendar.ics")

@@ -65,6 +65,8 @@ def create() -> ResponseReturnValue:
                 form.form_errors.append(str(exc))
             else:
                 set_auditor_link(seminar, bool(form.allow_auditors.data))
+                seminar.public = bool(form.public.data)
+                seminar.publish_topics = bool(form.publish_topics.data)
                 db.session.add(Participant(seminar=seminar, user_id=current_user.id,
                                            name=current_user.name or current_user.email,
                                            email=current_user.email, role=Role.INSTRUCTOR))
@@ -100,6 +102,7 @@ def edit(seminar: Seminar) -> ResponseReturnValue:
     if request.method == "GET":
         form.start_date.data, form.end_date.data = seminar.start_date, seminar.end_date
         form.allow_auditors.data = seminar.auditor_invite_token is not None
+        form.public.data, form.publish_topics.data = seminar.public, seminar.publish_topics
         if seminar.restitution_at is not None:
             from zoneinfo import ZoneInfo
 
@@ -113,6 +116,7 @@ def edit(seminar: Seminar) -> ResponseReturnValue:
         seminar.restitution_at = form.restitution_utc()
         seminar.restitution_place = (form.restitution_place.data or "").strip()
         set_auditor_link(seminar, bool(form.allow_auditors.data))
+        seminar.public, seminar.publish_topics = bool(form.public.data), bool(form.publish_topics.data)
         db.session.commit()
         flash(_("Seminar saved."), "success")
         return redirect(url_for("seminars.overview", slug=seminar.slug))
