@@ -83,7 +83,8 @@ def _topics(seminar: Seminar) -> list[str]:
     if not seminar.publish_topics:
         return []
     return list(db.session.scalars(sa.select(Topic.title).where(
-        Topic.seminar_id == seminar.id, Topic.in_catalogue.is_(True)).order_by(Topic.title)))
+        Topic.seminar_id == seminar.id, Topic.in_catalogue.is_(True),
+        Topic.proposed_by_id.is_(None)).order_by(Topic.title)))
 
 
 def _restitution_apart(seminar: Seminar) -> bool:
