@@ -17,11 +17,13 @@ def register_commands(app: Flask) -> None:
     from .roster import roster_group
     from .run import config_group, run_command
     from .seminar import seminar_group
+    from .session import session_group
     from .sync import sync_command
     from .user import user_group
 
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     for command in (run_command, config_group, seminar_group, roster_group, sync_command,
-                    export_group, worker_command, report_command, participant_group):
+                    export_group, worker_command, report_command, participant_group,
+                    session_group):
         app.cli.add_command(command)

@@ -158,3 +158,52 @@ def _describe(item: SeminarSession) -> tuple[str, str]:
     if item.description:
         parts.append(item.description)
     return category, "\n".join(parts)
+
+
+@bp.get("/<slug>/calendar/registrations.<fmt>")
+@seminar_role(Role.INSTRUCTOR)
+def registrations_export(seminar: Seminar, fmt: str) -> ResponseReturnValue:
+    """The venue's guest lists (all sessions with places, or ?session=ID) as CSV or PDF."""
+    from ...reports.documents import report_language
+    from ...reports.pdf import PdfUnavailable, html_to_pdf
+    from ...reports.tabular import csv_bytes
+    from ...reports.venue import VENUE_COLUMNS, render_venue_lists, venue_lists, venue_rows
+
+    if fmt not in ("csv", "pdf"):
+        abort(404)
+    try:
+        lists = venue_lists(db.session, seminar, request.args.get("session", type=int))
+    except LookupError:
+        abort(404)
+    name = f"{seminar.slug}-registrations.{fmt}"
+    if fmt == "csv":
+        return Response(csv_bytes(VENUE_COLUMNS, venue_rows(lists)), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    try:
+        data = html_to_pdf(render_venue_lists(seminar, lists, lang=report_language(seminar)))
+    except PdfUnavailable as exc:
+        return render_template("reports/pdf_unavailable.html", detail=str(exc)), 503
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@bp.route("/<slug>/calendar/<int:session_id>/attendance", methods=["GET", "POST"])
+@seminar_role(Role.INSTRUCTOR)
+def attendance(seminar: Seminar, session_id: int) -> ResponseReturnValue:
+    """Tick who came, on a phone during the session: one big checkbox per person, one button."""
+    from flask_babel import ngettext
+    from flask_wtf import FlaskForm
+
+    from ...services.attendance import attendance_sheet, record_attendance
+
+    item = session_or_404(seminar, session_id)
+    form = FlaskForm()
+    if request.method == "POST" and form.validate_on_submit():
+        present = {key for key in request.form if key.startswith(("p-", "r-"))}
+        count = record_attendance(db.session, item, present)
+        db.session.commit()
+        flash(ngettext("Attendance saved: %(num)d present.", "Attendance saved: %(num)d present.",
+                       count), "success")
+        return redirect(url_for("seminars.attendance", slug=seminar.slug, session_id=item.id))
+    return render_template("seminars/attendance.html", seminar=seminar, item=item, form=form,
+                           lines=attendance_sheet(db.session, item))
