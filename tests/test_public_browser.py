@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from wikiseminar.extensions import db
+from wikiseminar.models import User
+
 from .browserkit import live_server, screenshot
 from .publickit import add_open_session, make_public, states
-from .webkit import seed
+from .webkit import PASSWORD, seed
 
 pytestmark = [pytest.mark.browser]
 
@@ -54,3 +57,30 @@ def test_an_anonymous_visitor_registers_waits_and_moves_up(browser: object, sqli
         assert "votre place est confirmée" in other.locator("main").inner_text()
         context.close()
     assert states(app, session_id) == {"Zoé Durand": "cancelled", "Marc Petit": "confirmed"}
+
+
+def test_attendance_on_a_phone(browser: object, sqlite_app: Flask) -> None:
+    app = sqlite_app
+    world = seed(app)
+    session_id = add_open_session(app, "sem-a", places=5)
+    with app.app_context():
+        email = db.session.get(User, world.users["instructor"]).email  # type: ignore[union-attr]
+    with live_server(app) as base:
+        context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844},  # type: ignore[attr-defined]
+                                      java_script_enabled=False, has_touch=True, is_mobile=True)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{base}/auth/login")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.locator("form button[type=submit]").last.click()
+        page.goto(f"{base}/seminars/sem-a/calendar/{session_id}/attendance")
+        line = page.locator("label.tap", has_text="Élodie Martin")
+        box = line.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 300  # a thumb's target
+        line.tap()
+        screenshot(page, "public/attendance-phone")
+        page.get_by_role("button", name="Enregistrer la présence").tap()
+        assert "Présence enregistrée : 1 présent." in page.locator("main").inner_text()
+        assert page.locator("label.tap", has_text="Élodie Martin").locator("input").is_checked()
+        context.close()

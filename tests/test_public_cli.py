@@ -129,6 +129,7 @@ def test_export_registrations_for_the_venue(app: Flask, runner: FlaskCliRunner, 
     login_as(student, world.users["student"])
     page = instructor.get("/seminars/sem-a/calendar").get_data(as_text=True)
     assert f"/seminars/sem-a/calendar/registrations.csv?session={session_id}" in page
+    assert "2 of 2 places taken, 2 waiting" in page
     web = instructor.get(f"/seminars/sem-a/calendar/registrations.csv?session={session_id}")
     assert web.status_code == 200 and web.mimetype == "text/csv"
     assert [r["name"] for r in csv.DictReader(io.StringIO(web.get_data(as_text=True)))] == \

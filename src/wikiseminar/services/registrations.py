@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..models import Registration, RegistrationState, SeminarSession
+from ..models import Registration, RegistrationState, Seminar, SeminarSession
 from ..models._types import utcnow
 from ..reports.sorting import name_key
 
@@ -30,6 +30,7 @@ __all__ = [
     "mail_enabled",
     "places_left",
     "register",
+    "registration_counts",
     "registration_open",
     "session_start",
 ]
@@ -197,3 +198,19 @@ def attendees(db: so.Session, item: SeminarSession
     waiting = sorted((r for r in rows if r.state == RegistrationState.WAITING),
                      key=lambda r: (r.queued_at or r.created_at, r.id))
     return confirmed, waiting
+
+
+def registration_counts(db: so.Session, seminar: Seminar) -> dict[int, tuple[int, int]]:
+    """Session id -> (confirmed, waiting) for the seminar's sessions that have registrations."""
+    rows = db.execute(sa.select(Registration.session_id, Registration.state, sa.func.count())
+                      .join(SeminarSession, SeminarSession.id == Registration.session_id)
+                      .where(SeminarSession.seminar_id == seminar.id,
+                             Registration.state.in_([RegistrationState.CONFIRMED,
+                                                     RegistrationState.WAITING]))
+                      .group_by(Registration.session_id, Registration.state)).all()
+    counts: dict[int, tuple[int, int]] = {}
+    for session_id, state, number in rows:
+        confirmed, waiting = counts.get(session_id, (0, 0))
+        counts[session_id] = ((number, waiting) if state == RegistrationState.CONFIRMED
+                              else (confirmed, number))
+    return counts

@@ -17,7 +17,7 @@ from ...models import Role, Seminar, SeminarSession, SessionKind
 from ...models._types import utcnow
 from ...services.calendar import open_to, render_ics, seminar_events, split_upcoming
 from ...services.enrolment import renew_calendar_token
-from ...services.registrations import fill_places
+from ...services.registrations import fill_places, registration_counts
 from ..permissions import current_participant, seminar_member, seminar_role
 from . import bp
 from .common import session_or_404
@@ -38,10 +38,12 @@ def feed_url(seminar: Seminar) -> str:
 def calendar(seminar: Seminar) -> ResponseReturnValue:
     """Upcoming sessions first; auditors see which ones are open to them."""
     upcoming, past = split_upcoming(seminar.sessions, dt.date.today())
+    counts = registration_counts(db.session, seminar) \
+        if g.participant.role == Role.INSTRUCTOR else {}
     return render_template(
         "seminars/calendar.html", seminar=seminar, upcoming=upcoming, past=past,
         role=g.participant.role, open_to=open_to, kind_labels=SESSION_KIND_LABELS,
-        feed=feed_url(seminar))
+        feed=feed_url(seminar), counts=counts)
 
 
 @bp.route("/<slug>/calendar/new", methods=["GET", "POST"])
