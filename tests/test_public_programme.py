@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import sqlalchemy as sa
 from flask import Flask
@@ -171,3 +172,22 @@ def test_the_instructor_sets_places_and_more_places_move_the_list_up(app: Flask)
         assert reg is not None
         closing = reg.session.registration_closes_at
         assert closing is not None and closing.hour in (10, 11)  # 12:00 Paris time in UTC
+
+
+def test_the_public_forms_need_their_csrf_token(sqlite_app: Flask) -> None:
+    app = sqlite_app  # CSRF protection on, as in production
+    seed(app)
+    make_public(app, "sem-a")
+    session_id = add_open_session(app, "sem-a", places=2)
+    client = app.test_client()
+    status, _ = register(client, "sem-a", session_id, "Ana", "ana@example.org")
+    assert status == 400 and states(app, session_id) == {}
+    page = client.get("/programme/sem-a").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token is not None
+    response = client.post(f"/programme/sem-a/sessions/{session_id}/register", data={
+        "name": "Ana", "email": "ana@example.org", "csrf_token": token.group(1)})
+    assert response.status_code == 303 and states(app, session_id) == {"Ana": "confirmed"}
+    mine = response.headers["Location"]
+    assert client.post(f"{mine}/cancel").status_code == 400  # no token: nothing cancelled
+    assert states(app, session_id) == {"Ana": "confirmed"}
