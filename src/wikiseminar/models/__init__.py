@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed models; the schema changes only through Alembic migrations."""
 
 from .grading import CriterionKind, FinalGrade, Mark, RubricCriterion
+from .mail import EmailToken, MailStatus, NotificationOptOut, OutboxMessage, SentNotification
 from .people import LoginAttempt, User
 from .seminar import (
     ArticleKind,
@@ -32,9 +33,13 @@ __all__ = [
     "AssignmentStatus",
     "AuthorshipFigure",
     "CriterionKind",
+    "EmailToken",
     "FinalGrade",
     "LoginAttempt",
+    "MailStatus",
     "Mark",
+    "NotificationOptOut",
+    "OutboxMessage",
     "Page",
     "PageAuthorship",
     "Participant",
@@ -45,6 +50,7 @@ __all__ = [
     "RubricCriterion",
     "Seminar",
     "SeminarSession",
+    "SentNotification",
     "SessionKind",
     "SyncRun",
     "Topic",
