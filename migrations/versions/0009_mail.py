@@ -83,11 +83,13 @@ def upgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email_verified_at', UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('last_digest_at', UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('session_token', sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     """Revert this migration."""
     with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('session_token')
         batch_op.drop_column('last_digest_at')
         batch_op.drop_column('email_verified_at')
     op.drop_index('ix_sent_notification_user_id', table_name='sent_notification')
