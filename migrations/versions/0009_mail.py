@@ -80,6 +80,21 @@ def upgrade() -> None:
         sa.UniqueConstraint('user_id', 'event_key', name='uq_sent_notification'),
     )
     op.create_index('ix_sent_notification_user_id', 'sent_notification', ['user_id'])
+    op.create_table(
+        'mail_digest',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('seminar_id', sa.Integer(), nullable=False),
+        sa.Column('sent_at', UTCDateTime(), nullable=False),
+        sa.Column('open_alerts', sa.Text(), nullable=False),
+        sa.Column('outbox_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['seminar_id'], ['seminar.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['outbox_id'], ['mail_outbox.id'], ondelete='SET NULL'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_mail_digest_user_id', 'mail_digest', ['user_id'])
+    op.create_index('ix_mail_digest_seminar_id', 'mail_digest', ['seminar_id'])
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email_verified_at', UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('last_digest_at', UTCDateTime(), nullable=True))
@@ -92,6 +107,9 @@ def downgrade() -> None:
         batch_op.drop_column('session_token')
         batch_op.drop_column('last_digest_at')
         batch_op.drop_column('email_verified_at')
+    op.drop_index('ix_mail_digest_seminar_id', table_name='mail_digest')
+    op.drop_index('ix_mail_digest_user_id', table_name='mail_digest')
+    op.drop_table('mail_digest')
     op.drop_index('ix_sent_notification_user_id', table_name='sent_notification')
     op.drop_table('sent_notification')
     op.drop_index('ix_notification_opt_out_user_id', table_name='notification_opt_out')

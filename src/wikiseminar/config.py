@@ -91,6 +91,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 MAIL_SECURITY_MODES = ("none", "starttls", "tls")
+DIGEST_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+               "any")
 
 # Top-level TOML keys that map to a Flask key of another name.
 TOP_LEVEL = {
@@ -191,6 +193,11 @@ def _check_mail(settings: dict[str, Any]) -> None:
         settings["BASE_URL"] = base.rstrip("/")
     if settings.get("MAIL_HOST") and not settings.get("MAIL_FROM_ADDRESS"):
         raise ConfigError("[mail] host is set but from_address is empty")
+    if settings.get("MAIL_HOST") and not base:
+        raise ConfigError("[mail] host is set but base_url is empty (mails need it for links)")
+    if settings.get("MAIL_DIGEST_DAY") not in DIGEST_DAYS:
+        raise ConfigError(f"setting mail_digest_day must be one of {', '.join(DIGEST_DAYS)}, "
+                          f"got {settings.get('MAIL_DIGEST_DAY')!r}")
 
 
 def normalise_database_url(url: str) -> str:

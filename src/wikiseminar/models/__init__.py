@@ -1,7 +1,14 @@
 """SQLAlchemy 2 typed models; the schema changes only through Alembic migrations."""
 
 from .grading import CriterionKind, FinalGrade, Mark, RubricCriterion
-from .mail import EmailToken, MailStatus, NotificationOptOut, OutboxMessage, SentNotification
+from .mail import (
+    DigestRecord,
+    EmailToken,
+    MailStatus,
+    NotificationOptOut,
+    OutboxMessage,
+    SentNotification,
+)
 from .people import LoginAttempt, User
 from .seminar import (
     ArticleKind,
@@ -33,6 +40,7 @@ __all__ = [
     "AssignmentStatus",
     "AuthorshipFigure",
     "CriterionKind",
+    "DigestRecord",
     "EmailToken",
     "FinalGrade",
     "LoginAttempt",

@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from ..extensions import db
 from ._types import UTCDateTime, utcnow
 
-__all__ = ["EmailToken", "MailStatus", "NotificationOptOut", "OutboxMessage", "SentNotification"]
+__all__ = ["DigestRecord", "EmailToken", "MailStatus", "NotificationOptOut", "OutboxMessage", "SentNotification"]
 
 
 class MailStatus(enum.StrEnum):
@@ -99,3 +99,23 @@ class SentNotification(db.Model):
     outbox_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("mail_outbox.id", ondelete="SET NULL"))
     sent_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class DigestRecord(db.Model):
+    """One weekly digest sent to one instructor for one seminar, with the alerts open then.
+
+    The next digest reports what changed since `sent_at`, and which alerts opened or closed
+    by comparing with `open_alerts` (JSON object: alert id -> {"rule", "who"}).
+    """
+
+    __tablename__ = "mail_digest"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    seminar_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("seminar.id", ondelete="CASCADE"), index=True)
+    sent_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    open_alerts: so.Mapped[str] = so.mapped_column(sa.Text, default="{}")
+    outbox_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("mail_outbox.id", ondelete="SET NULL"))
