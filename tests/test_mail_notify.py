@@ -127,3 +127,52 @@ def test_preferences_page_turns_kinds_off_one_by_one(mail_app: Flask) -> None:
         off = set(db.session.scalars(sa.select(NotificationOptOut.kind).where(
             NotificationOptOut.user_id == world.users["student"])))
     assert off == {"edit_reverted", "draft_reminder"}
+
+
+def test_topic_decision_and_restitution_slot_are_mailed_once(mail_app: Flask,
+                                                             smtp: SMTPServer) -> None:
+    import datetime as dt
+
+    from wikiseminar.models import Assignment, User
+
+    from .webkit import seed
+
+    world = seed(mail_app)
+    with mail_app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_id)
+        assignment.status = AssignmentStatus.REJECTED
+        assignment.instructor_comment = "Trop large : choisissez une plateforme précise."
+        assignment.decided_at = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+        seminar = db.session.scalar(sa.select(Seminar).where(Seminar.slug == "sem-a"))
+        restitution = dt.datetime.combine(seminar.end_date - dt.timedelta(days=3), dt.time(13),
+                                          tzinfo=dt.UTC)
+        seminar.restitution_at = restitution
+        db.session.get(User, world.users["student"]).locale = "en"
+        db.session.commit()
+    output = _notify(mail_app, "sem-a")
+    assert "elodie@example.org\ttopic_decision" in output
+    mails = {m.subject: m for m in smtp.to("elodie@example.org")}
+    decision = mails["The instructor answered your topic proposal"]
+    for body in (decision.text, decision.html):
+        assert "Your topic “Plateformes” is refused." in body
+        assert "Trop large : choisissez une plateforme précise." in body  # their own words
+    slot = mails["Your slot in the restitution programme"]
+    from zoneinfo import ZoneInfo
+
+    local = restitution.astimezone(ZoneInfo("Europe/Paris"))  # the seminar's clock
+    assert "You present in position 1" in slot.text
+    assert f"at {local.hour - 12}:00\u202fPM" in slot.text or f"at {local.hour - 12}:00 PM" in slot.text
+    assert decision.message["List-Unsubscribe"] != slot.message["List-Unsubscribe"]  # per kind
+    before = len(smtp.messages)
+    _notify(mail_app, "sem-a")
+    assert len(smtp.messages) == before  # nothing twice
+    # A new decision is a new event.
+    with mail_app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_id)
+        assignment.status = AssignmentStatus.APPROVED
+        assignment.instructor_comment = ""
+        assignment.decided_at = dt.datetime(2026, 1, 9, 9, tzinfo=dt.UTC)
+        db.session.commit()
+    _notify(mail_app, "sem-a")
+    assert [m.subject for m in smtp.messages[before:]
+            if "elodie@example.org" in m.rcpt_tos] == ["The instructor answered your topic proposal"]
