@@ -177,3 +177,11 @@ def test_co_instructor_invitation_is_mailed(mail_app: Flask, smtp: SMTPServer) -
         nora = db.session.scalar(sa.select(User).where(User.email == "nora@example.org"))
         assert nora.email_verified_at is not None and nora.check_password(NEW_PASSWORD)
         assert db.session.scalar(sa.select(Participant).where(Participant.user_id == nora.id))
+
+
+def test_reset_requests_cannot_flood_a_mailbox(mail_app: Flask, smtp: SMTPServer) -> None:
+    seed(mail_app)
+    client = mail_app.test_client()
+    answers = {_forgot(client, "elodie@example.org").count("Si un compte") for _ in range(5)}
+    assert answers == {1}  # the same answer every time
+    assert len(smtp.to("elodie@example.org")) == 3

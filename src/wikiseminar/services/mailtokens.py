@@ -15,7 +15,7 @@ from ..models import EmailToken
 from ..models._types import utcnow
 from .messages import N_, ServiceError
 
-__all__ = ["N_", "LinkError", "consume", "issue", "payload_of", "peek"]
+__all__ = ["N_", "LinkError", "consume", "issue", "payload_of", "peek", "recent_count"]
 
 
 class LinkError(ServiceError):
@@ -35,6 +35,14 @@ def issue(session: so.Session, purpose: str, email: str, *, user_id: int | None,
                            payload=json.dumps(payload or {}), created_at=now,
                            expires_at=now + lifetime))
     return raw
+
+
+def recent_count(session: so.Session, purpose: str, user_id: int,
+                 window: dt.timedelta) -> int:
+    """How many links of this purpose the account was sent within the window."""
+    return session.scalar(sa.select(sa.func.count()).select_from(EmailToken).where(
+        EmailToken.purpose == purpose, EmailToken.user_id == user_id,
+        EmailToken.created_at >= utcnow() - window)) or 0
 
 
 def peek(session: so.Session, purpose: str, raw: str) -> EmailToken:

@@ -27,6 +27,7 @@ __all__ = [
 VERIFY_LIFETIME = dt.timedelta(days=7)
 RESET_LIFETIME = dt.timedelta(hours=1)
 VERIFY, RESET = "verify", "reset"
+MAX_RESETS_PER_HOUR = 3
 
 
 def send_verification(session: so.Session, user: User, seminar: Seminar | None = None,
@@ -83,8 +84,9 @@ def request_reset(session: so.Session, email: str, locale: str) -> int | None:
     if not mail_enabled():
         return None
     user = find_user(session, email)
-    if user is None:
-        return None
+    if user is None or mailtokens.recent_count(session, RESET, user.id, RESET_LIFETIME) >= \
+            MAX_RESETS_PER_HOUR:
+        return None  # unknown, or already mailed enough: nobody can flood a mailbox
     raw = mailtokens.issue(session, RESET, user.email, user_id=user.id, lifetime=RESET_LIFETIME)
     return send_templated(
         user.email, "reset", subject=lambda: _("Reset your password"), kind="password_reset",
