@@ -11,6 +11,7 @@ def register_commands(app: Flask) -> None:
     """Attach every app-bound command to app.cli."""
     from .demo import demo_command
     from .export import export_group
+    from .mail import digest_command, mail_group, notify_command
     from .participant import participant_group
     from .queue import worker_command
     from .report import report_command
@@ -25,5 +26,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     for command in (run_command, config_group, seminar_group, roster_group, sync_command,
                     export_group, worker_command, report_command, participant_group,
-                    session_group):
+                    mail_group, notify_command, digest_command, session_group):
         app.cli.add_command(command)

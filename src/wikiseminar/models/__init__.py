@@ -1,6 +1,14 @@
 """SQLAlchemy 2 typed models; the schema changes only through Alembic migrations."""
 
 from .grading import CriterionKind, FinalGrade, Mark, RubricCriterion
+from .mail import (
+    DigestRecord,
+    EmailToken,
+    MailStatus,
+    NotificationOptOut,
+    OutboxMessage,
+    SentNotification,
+)
 from .people import LoginAttempt, User
 from .programme import Attendance, Registration, RegistrationState
 from .seminar import (
@@ -34,9 +42,14 @@ __all__ = [
     "AssignmentStatus",
     "AuthorshipFigure",
     "CriterionKind",
+    "DigestRecord",
+    "EmailToken",
     "FinalGrade",
     "LoginAttempt",
+    "MailStatus",
     "Mark",
+    "NotificationOptOut",
+    "OutboxMessage",
     "Page",
     "PageAuthorship",
     "Participant",
@@ -49,6 +62,7 @@ __all__ = [
     "RubricCriterion",
     "Seminar",
     "SeminarSession",
+    "SentNotification",
     "SessionKind",
     "SyncRun",
     "Topic",

@@ -34,6 +34,12 @@ class User(UserMixin, db.Model):
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
+    # When the person proved the address by following a mailed link (None: not proven).
+    email_verified_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
+    # Bound into each session cookie; a new value ends every session of the account.
+    session_token: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # Last weekly digest sent to this instructor (the next one covers what changed since).
+    last_digest_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
 
     def set_password(self, password: str) -> None:
         """Hash and store a password (werkzeug's scrypt, salted)."""

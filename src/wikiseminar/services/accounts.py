@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -18,6 +19,7 @@ __all__ = [
     "AccountError",
     "check_password_strength",
     "create_instructor",
+    "end_all_sessions",
     "find_user",
     "normalise_email",
     "read_setup_token",
@@ -105,3 +107,13 @@ def read_setup_token(session: so.Session, secret_key: str, token: str,
     if user is None or data.get("f") != _fingerprint(user):
         raise AccountError(N_("this link was already used or is not valid"))
     return user
+
+
+def end_all_sessions(user: User) -> str:
+    """End every session of the account: sessions carry the old token and stop matching.
+
+    Minimal version written for password reset (issue-mail); the web layer binds the token
+    into each session at sign-in and signs out a session whose token is stale.
+    """
+    user.session_token = secrets.token_urlsafe(24)
+    return user.session_token

@@ -49,11 +49,9 @@ class Outcome:
 
 
 def mail_enabled() -> bool:
-    """Whether mail is configured (module owned by issue-mail; absent means no mail)."""
-    try:
-        from .. import mail  # type: ignore[attr-defined]
-    except ImportError:
-        return False
+    """Whether mail is configured (the mail module of issue-mail)."""
+    from .. import mail
+
     return bool(mail.mail_enabled())
 
 

@@ -27,6 +27,11 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports.bp, url_prefix="/seminars")
     app.register_blueprint(grading.bp, url_prefix="/seminars")
+    from . import mailflows  # mail: password reset, address proof, notification settings
+    from .session_binding import register_session_binding
+
+    app.register_blueprint(mailflows.bp)
+    register_session_binding(app)
     from . import public  # the public programme and registrations (no sign-in)
 
     app.register_blueprint(public.bp)

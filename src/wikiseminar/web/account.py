@@ -46,6 +46,10 @@ def setup(token: str) -> ResponseReturnValue:
         else:
             user.set_password(form.password.data or "")
             user.last_login_at = utcnow()
+            # The link reached this address by mail (or by the instructor): it is proven.
+            from ..services.verification import mark_verified
+
+            mark_verified(db.session, user)
             db.session.commit()
             logout_user()
             session.clear()

@@ -193,6 +193,7 @@ def register(slug: str, session_id: int) -> ResponseReturnValue:
                                text=_("Registration for this session is closed.")), 409
     if with_mail:
         _send_links(seminar, outcome.registration, new=outcome.new)
+        db.session.commit()  # the outbox sends on commit
         return render_template("public/message.html", seminar=seminar, title=_("Check your mailbox"),
                                text=_("We sent a message to the address you gave. Your registration "
                                       "counts once you open the confirmation link it contains; "
@@ -203,7 +204,7 @@ def register(slug: str, session_id: int) -> ResponseReturnValue:
 
 def _send_links(seminar: Seminar, reg: Registration, *, new: bool) -> None:
     """Mail the confirmation (new request) or a reminder of the links (known address)."""
-    from .. import mail  # type: ignore[attr-defined]  # present whenever mail_enabled()
+    from .. import mail
 
     link = url_for("public.registration", slug=seminar.slug, token=reg.token, _external=True)
     title = reg.session.title
@@ -258,12 +259,13 @@ def registration_cancel(slug: str, token: str) -> ResponseReturnValue:
         _, promoted = regs.cancel(db.session, token)
         if promoted and regs.mail_enabled():
             _tell_promoted(seminar, promoted)
+            db.session.commit()  # the outbox sends on commit
     return redirect(url_for("public.registration", slug=slug, token=token), code=303)
 
 
 def _tell_promoted(seminar: Seminar, promoted: list[Registration]) -> None:
     """Mail the people who moved up from the waiting list."""
-    from .. import mail  # type: ignore[attr-defined]
+    from .. import mail
 
     for reg in promoted:
         link = url_for("public.registration", slug=seminar.slug, token=reg.token, _external=True)

@@ -160,8 +160,9 @@ def instructors(seminar: Seminar) -> ResponseReturnValue:
                     user, _created = create_instructor(
                         db.session, email, name=(form.name.data or "").strip(), password=None)
                     db.session.flush()
-                    setup_link = url_for("account.setup", token=setup_token(
-                        current_app.config["SECRET_KEY"], user), _external=True)
+                    token = setup_token(current_app.config["SECRET_KEY"], user)
+                    if not _mail_invitation(seminar, user, token):
+                        setup_link = url_for("account.setup", token=token, _external=True)
                 _add_instructor(seminar, user)
                 db.session.commit()
             except AccountError as exc:
@@ -170,12 +171,30 @@ def instructors(seminar: Seminar) -> ResponseReturnValue:
             else:
                 flash(_("%(name)s is an instructor of this seminar.",
                         name=user.name or user.email), "success")
+                if user.password_hash is None and setup_link is None:
+                    flash(_("A personal link to choose a password was mailed to %(email)s.",
+                            email=user.email), "info")
                 if setup_link is None:
                     return redirect(url_for("seminars.instructors", slug=seminar.slug))
                 form = InstructorForm(formdata=None)
     people = [p for p in seminar.participants if p.role == Role.INSTRUCTOR]
     return render_template("seminars/instructors.html", seminar=seminar, form=form,
                            people=people, setup_link=setup_link)
+
+
+def _mail_invitation(seminar: Seminar, user: User, token: str) -> bool:
+    """Mail the invited co-instructor their setup link; False when the server sends no mail."""
+    from ...mail import mail_enabled
+    from ...mail.compose import external_url, recipient_locale, send_templated
+
+    if not mail_enabled():
+        return False
+    send_templated(user.email, "invite", subject=lambda: _("You are invited to teach %(title)s",
+                                                           title=seminar.title),
+                   kind="invite", locale=recipient_locale(user.locale),
+                   name=user.name or user.email, inviter=current_user.name or current_user.email,
+                   seminar_title=seminar.title, url=external_url("account.setup", token=token))
+    return True
 
 
 def _add_instructor(seminar: Seminar, user: User) -> None:
