@@ -80,7 +80,9 @@ def test_attendance_on_a_phone(browser: object, sqlite_app: Flask) -> None:
         assert box is not None and box["height"] >= 44 and box["width"] >= 300  # a thumb's target
         line.tap()
         screenshot(page, "public/attendance-phone")
-        page.get_by_role("button", name="Enregistrer la présence").tap()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Enregistrer la présence").tap()
+        page.locator(".flash").wait_for()
         assert "Présence enregistrée : 1 présent." in page.locator("main").inner_text()
         assert page.locator("label.tap", has_text="Élodie Martin").locator("input").is_checked()
         context.close()

@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -205,8 +205,9 @@ def register(slug: str, session_id: int) -> ResponseReturnValue:
 def _send_links(seminar: Seminar, reg: Registration, *, new: bool) -> None:
     """Mail the confirmation (new request) or a reminder of the links (known address)."""
     from .. import mail
+    from ..mail.compose import external_url
 
-    link = url_for("public.registration", slug=seminar.slug, token=reg.token, _external=True)
+    link = external_url("public.registration", slug=seminar.slug, token=reg.token)
     title = reg.session.title
     if new:
         subject = _("Confirm your registration: %(title)s", title=title)
@@ -266,12 +267,14 @@ def registration_cancel(slug: str, token: str) -> ResponseReturnValue:
 def _tell_promoted(seminar: Seminar, promoted: list[Registration]) -> None:
     """Mail the people who moved up from the waiting list."""
     from .. import mail
+    from ..mail.compose import external_url
 
     for reg in promoted:
-        link = url_for("public.registration", slug=seminar.slug, token=reg.token, _external=True)
-        mail.enqueue(reg.email, _("A place is free: %(title)s", title=reg.session.title),
-                     _("A place became free and it is yours. To cancel:\n%(link)s", link=link),
-                     kind="registration", locale=reg.locale)
+        link = external_url("public.registration", slug=seminar.slug, token=reg.token)
+        with force_locale(reg.locale):  # their language, not the canceller's
+            subject = _("A place is free: %(title)s", title=reg.session.title)
+            text = _("A place became free and it is yours. To cancel:\n%(link)s", link=link)
+        mail.enqueue(reg.email, subject, text, kind="registration", locale=reg.locale)
 
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
