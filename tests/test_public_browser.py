@@ -36,7 +36,8 @@ def test_an_anonymous_visitor_registers_waits_and_moves_up(browser: object, sqli
         form = page.locator(f"#session-{session_id} form")
         form.locator("input[name=name]").fill("Zoé Durand")
         form.locator("input[name=email]").fill("zoe@example.org")
-        form.locator("button[type=submit]").click()
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
         assert "votre place est confirmée" in page.locator("main").inner_text()
         zoe_page = page.url
         screenshot(page, "public/registered")
@@ -47,11 +48,13 @@ def test_an_anonymous_visitor_registers_waits_and_moves_up(browser: object, sqli
         assert form.locator("button[type=submit]").inner_text() == "S’inscrire sur liste d’attente"
         form.locator("input[name=name]").fill("Marc Petit")
         form.locator("input[name=email]").fill("marc@example.org")
-        form.locator("button[type=submit]").click()
+        with other.expect_navigation():
+            form.locator("button[type=submit]").click()
         assert "vous êtes sur liste d’attente" in other.locator("main").inner_text()
 
         page.goto(zoe_page)
-        page.get_by_role("button", name="Annuler mon inscription").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Annuler mon inscription").click()
         assert "annulée" in page.locator("main").inner_text()
         other.reload()
         assert "votre place est confirmée" in other.locator("main").inner_text()
