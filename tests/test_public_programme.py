@@ -191,3 +191,25 @@ def test_the_public_forms_need_their_csrf_token(sqlite_app: Flask) -> None:
     mine = response.headers["Location"]
     assert client.post(f"{mine}/cancel").status_code == 400  # no token: nothing cancelled
     assert states(app, session_id) == {"Ana": "confirmed"}
+
+
+def test_the_instructor_turns_the_public_page_on_in_the_settings(app: Flask) -> None:
+    world = seed(app)
+    client = app.test_client()
+    assert client.get("/programme/sem-a").status_code == 404  # off by default
+    instructor = app.test_client()
+    login_as(instructor, world.users["instructor"])
+    form = instructor.get("/seminars/sem-a/edit").get_data(as_text=True)
+    assert 'name="public"' in form and 'name="publish_topics"' in form
+    today = dt.date.today()
+    data = {"title": "Cultures numériques", "start_date": (today - dt.timedelta(days=30)).isoformat(),
+            "end_date": (today + dt.timedelta(days=120)).isoformat(), "timezone": "Europe/Paris",
+            "public": "y"}
+    response = instructor.post("/seminars/sem-a/edit", data=data)
+    assert response.status_code == 302, text_of(response.get_data(as_text=True))
+    assert client.get("/programme/sem-a").status_code == 200
+    calendar = text_of(instructor.get("/seminars/sem-a/calendar").get_data(as_text=True))
+    assert "See the public page" in calendar
+    data.pop("public")
+    assert instructor.post("/seminars/sem-a/edit", data=data).status_code == 302
+    assert client.get("/programme/sem-a").status_code == 404
