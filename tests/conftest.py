@@ -23,6 +23,7 @@ from wikiseminar import create_app
 from wikiseminar.extensions import db
 
 from .localwiki import LocalWiki
+from .mailkit import mail_app, smtp  # noqa: F401  (fixtures: a real SMTP server)
 
 BACKENDS = [b.strip() for b in os.environ.get("WIKISEMINAR_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
 PG_ADMIN_URL = os.environ.get("WIKISEMINAR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")

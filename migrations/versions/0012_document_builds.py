@@ -1,7 +1,7 @@
 """document builds: class PDFs rendered off the request path, and PDF parts kept by content
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0011
 Create Date: 2026-12-04 19:30:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from wikiseminar.models._types import UTCDateTime
 
 revision = '0012'
-down_revision = '0006'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

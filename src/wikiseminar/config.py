@@ -78,10 +78,28 @@ DEFAULTS: dict[str, Any] = {
     "SECURITY_LOGIN_ATTEMPTS_PER_ADDRESS": 50,
     "SECURITY_TRUSTED_PROXIES": 0,
     "SECURITY_MAX_CONTENT_LENGTH": 4_000_000,
+    "PUBLIC_REGISTRATION_ATTEMPTS": 10,
+    "PUBLIC_REGISTRATION_WINDOW_SECONDS": 3600,
     "SESSION_COOKIE_SECURE": True,
     "DATABASE_POOL_SIZE": 5,
     "DATABASE_MAX_OVERFLOW": 10,
+    "BASE_URL": "",
+    "MAIL_HOST": "",
+    "MAIL_PORT": 25,
+    "MAIL_FROM_ADDRESS": "",
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_SECURITY": "none",
+    "MAIL_TIMEOUT": 10.0,
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_RETRY_INTERVALS": [60, 300, 900, 3600, 3600 * 6],
+    "MAIL_DIGEST_DAY": "monday",
+    "MAIL_DRAFT_REMINDER_DAYS": 7,
 }
+
+MAIL_SECURITY_MODES = ("none", "starttls", "tls")
+DIGEST_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+               "any")
 
 # Top-level TOML keys that map to a Flask key of another name.
 TOP_LEVEL = {
@@ -91,6 +109,7 @@ TOP_LEVEL = {
     "default_wiki_api": "DEFAULT_WIKI_API",
     "default_locale": "DEFAULT_LOCALE",
     "timezone": "TIMEZONE",
+    "base_url": "BASE_URL",
 }
 
 
@@ -193,6 +212,7 @@ def load_settings(
         settings.update(overrides)
     _check_types(settings, origins)
     _check_timezone(settings, origins)
+    _check_mail(settings)
     if not settings.get("SQLALCHEMY_DATABASE_URI"):
         db_file = Path(instance_path) / "wikiseminar.sqlite"
         settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
@@ -203,6 +223,26 @@ def load_settings(
         where = origins.get("SQLALCHEMY_DATABASE_URI")
         raise ConfigError(f"{where.partition(': setting')[0]}: {exc}" if where else str(exc)) from None
     return settings
+
+
+def _check_mail(settings: dict[str, Any]) -> None:
+    """Refuse an unknown [mail] security mode and a base_url that is not an http(s) address."""
+    if settings.get("MAIL_SECURITY") not in MAIL_SECURITY_MODES:
+        raise ConfigError(f"setting mail_security must be one of {', '.join(MAIL_SECURITY_MODES)}, "
+                          f"got {settings.get('MAIL_SECURITY')!r}")
+    base = settings.get("BASE_URL") or ""
+    if base:
+        parsed = urlparse(base)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"base_url {base!r}: must be an http:// or https:// address")
+        settings["BASE_URL"] = base.rstrip("/")
+    if settings.get("MAIL_HOST") and not settings.get("MAIL_FROM_ADDRESS"):
+        raise ConfigError("[mail] host is set but from_address is empty")
+    if settings.get("MAIL_HOST") and not base:
+        raise ConfigError("[mail] host is set but base_url is empty (mails need it for links)")
+    if settings.get("MAIL_DIGEST_DAY") not in DIGEST_DAYS:
+        raise ConfigError(f"setting mail_digest_day must be one of {', '.join(DIGEST_DAYS)}, "
+                          f"got {settings.get('MAIL_DIGEST_DAY')!r}")
 
 
 def normalise_database_url(url: str) -> str:

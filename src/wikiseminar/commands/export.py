@@ -99,3 +99,37 @@ def programme_command(slug: str, fmt: str | None, lang: str | None, output: Path
         except PdfUnavailable as exc:
             raise click.ClickException(str(exc)) from None
     write_output(data, output)
+
+
+@export_group.command("registrations")
+@click.argument("slug")
+@click.option("--session", "session_id", type=int, default=None,
+              help="One session's id (see: wikiseminar session list SLUG); default: all with places.")
+@format_option(("csv", "pdf"))
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of the PDF (default: the seminar's, else the install's).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@with_appcontext
+def registrations_command(slug: str, session_id: int | None, fmt: str | None, lang: str | None,
+                          output: Path | None) -> None:
+    """The venue's guest list: confirmed attendees by name, then the waiting list in order."""
+    from ..reports.venue import VENUE_COLUMNS, render_venue_lists, venue_lists, venue_rows
+
+    fmt = pick_format(fmt, output, ("csv", "pdf"))
+    with fail_cleanly():
+        seminar = get_seminar(db.session, slug)
+        try:
+            lists = venue_lists(db.session, seminar, session_id)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+        if fmt == "csv":
+            data = csv_bytes(VENUE_COLUMNS, venue_rows(lists))
+        else:
+            html = render_venue_lists(seminar, lists, lang=report_language(seminar, lang))
+    if fmt == "pdf":
+        try:
+            data = html_to_pdf(html)
+        except PdfUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
+    write_output(data, output)

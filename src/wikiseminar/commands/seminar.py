@@ -53,9 +53,12 @@ def seminar_group() -> None:
 @click.option("--timezone", "tz", default=None, help="Time zone of dates (default: config timezone).")
 @click.option("--instructor", "instructor_emails", multiple=True, required=True, metavar="EMAIL",
               help="An instructor of the seminar (repeatable; the account is made if need be).")
+@click.option("--public/--private", "public", default=False, show_default=True,
+              help="Publish the programme at /programme/SLUG (never shows students).")
 @with_appcontext
 def create_command(slug: str, title: str, api_url: str, start: str, end: str,
-                   restitution: str | None, tz: str | None, instructor_emails: tuple[str, ...]) -> None:
+                   restitution: str | None, tz: str | None, instructor_emails: tuple[str, ...],
+                   public: bool) -> None:
     """Create a seminar after checking that its wiki answers; it has at least one instructor."""
     from flask import current_app
 
@@ -65,7 +68,7 @@ def create_command(slug: str, title: str, api_url: str, start: str, end: str,
             zone = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise SeminarError(f"unknown time zone {timezone!r}") from None
-        fields: dict[str, object] = {"timezone": timezone}
+        fields: dict[str, object] = {"timezone": timezone, "public": public}
         if restitution:
             try:
                 local = dt.datetime.fromisoformat(restitution.strip())

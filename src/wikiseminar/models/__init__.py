@@ -2,7 +2,16 @@
 
 from .documents import DocumentBuild, RenderedDocument
 from .grading import CriterionKind, FinalGrade, Mark, RubricCriterion
+from .mail import (
+    DigestRecord,
+    EmailToken,
+    MailStatus,
+    NotificationOptOut,
+    OutboxMessage,
+    SentNotification,
+)
 from .people import LoginAttempt, User
+from .programme import Attendance, Registration, RegistrationState
 from .seminar import (
     ArticleKind,
     AssignedArticle,
@@ -28,26 +37,35 @@ from .wiki import (
 
 __all__ = [
     "ArticleKind",
+    "Attendance",
     "AssignedArticle",
     "Assignment",
     "AssignmentStatus",
     "AuthorshipFigure",
     "CriterionKind",
     "DocumentBuild",
+    "DigestRecord",
+    "EmailToken",
     "FinalGrade",
     "LoginAttempt",
+    "MailStatus",
     "Mark",
+    "NotificationOptOut",
+    "OutboxMessage",
     "Page",
     "PageAuthorship",
     "Participant",
     "RenderedDocument",
     "Revision",
+    "Registration",
+    "RegistrationState",
     "RevisionMetrics",
     "RevisionText",
     "Role",
     "RubricCriterion",
     "Seminar",
     "SeminarSession",
+    "SentNotification",
     "SessionKind",
     "SyncRun",
     "Topic",

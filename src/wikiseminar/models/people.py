@@ -42,6 +42,10 @@ class User(UserMixin, db.Model):
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
+    # When the person proved the address by following a mailed link (None: not proven).
+    email_verified_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
+    # Last weekly digest sent to this instructor (the next one covers what changed since).
+    last_digest_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
     # Every session cookie carries it; changing it (services.accounts.end_all_sessions)
     # ends every session of the account at once.
     session_token: so.Mapped[str | None] = so.mapped_column(

@@ -95,6 +95,10 @@ class Seminar(db.Model):
     # Secret of the calendar subscription URL (.ics), readable without a session cookie.
     calendar_token: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # Public programme at /programme/<slug> (off by default; never shows students' data).
+    public: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Whether the public programme lists the catalogue's topic titles (never who took them).
+    publish_topics: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     # Grading: revisions after freeze_at do not move grades.
     freeze_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
     grade_scale: so.Mapped[int] = so.mapped_column(default=20)
@@ -162,6 +166,12 @@ class SeminarSession(db.Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(300))
     speakers: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Street address of the venue (the place is its name), shown on the public programme.
+    address: so.Mapped[str] = so.mapped_column(sa.String(300), default="", server_default="")
+    # Places for registration (auditors or the public); None: no registration.
+    places: so.Mapped[int | None] = so.mapped_column()
+    # Registration closes then (None: at the session's start).
+    registration_closes_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
 
     seminar: so.Mapped[Seminar] = so.relationship(back_populates="sessions")
 

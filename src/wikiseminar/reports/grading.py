@@ -28,10 +28,13 @@ import sqlalchemy.orm as so
 
 from ..models import CriterionKind, FinalGrade, Mark, Participant, Role, RubricCriterion, Seminar
 from ..services.messages import N_
+from .attendance import AttendanceFigures, attendance_figures
 from .figures import STUDENT_METRICS, StudentFigures, StudentMetric, student_figures
 
 __all__ = [
+    "ATTENDANCE_METRICS",
     "AUTHORSHIP_METRICS",
+    "GRADING_METRICS",
     "DEFAULT_RUBRIC",
     "GRADE_STEP",
     "Criterion",
@@ -66,9 +69,21 @@ DEFAULT_RUBRIC: tuple[dict[str, Any], ...] = (
 )
 
 
+# Attendance, counted from the sessions where the instructor took it (reports/attendance.py).
+ATTENDANCE_METRICS: tuple[StudentMetric, ...] = (
+    StudentMetric("sessions_attended", N_("Sessions attended"),
+                  N_("Sessions the student was marked present at.")),
+    StudentMetric("attendance_rate", N_("Attendance"),
+                  N_("Share of the sessions with attendance taken that the student attended."),
+                  kind="ratio"),
+)
+ATTENDANCE_IDS = frozenset(m.id for m in ATTENDANCE_METRICS)
+GRADING_METRICS: tuple[StudentMetric, ...] = STUDENT_METRICS + ATTENDANCE_METRICS
+
+
 def metric_by_id(metric_id: str | None) -> StudentMetric | None:
-    """The registry entry of a metric id, None if unknown."""
-    return next((m for m in STUDENT_METRICS if m.id == metric_id), None)
+    """The registry entry of a metric id (contribution or attendance), None if unknown."""
+    return next((m for m in GRADING_METRICS if m.id == metric_id), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,14 +160,20 @@ class StudentGrade:
 
 def grade_students(criteria: Sequence[Criterion], figures: Sequence[StudentFigures],
                    marks: Mapping[tuple[int, int], tuple[float | None, str]],
-                   finals: Mapping[int, tuple[float | None, str]], scale: int) -> list[StudentGrade]:
+                   finals: Mapping[int, tuple[float | None, str]], scale: int,
+                   attendance: Mapping[int, AttendanceFigures] | None = None) -> list[StudentGrade]:
     """Score every student on every criterion and suggest a grade (pure: no database)."""
     grades = []
     for f in figures:
         line = StudentGrade(f.participant_id, f.name)
         scored = []
+        presence = (attendance or {}).get(f.participant_id)
         for c in criteria:
-            if c.computed:
+            if c.computed and c.metric in ATTENDANCE_IDS:
+                raw = presence.value(c.metric) if presence else None
+                value = None if raw is None else float(raw)
+                score = criterion_score(value, c.low, c.high)
+            elif c.computed:
                 raw = f.value(c.metric) if c.metric and metric_by_id(c.metric) else None
                 value = None if raw is None else float(raw)
                 score = criterion_score(value, c.low, c.high)
@@ -209,7 +230,9 @@ def seminar_gradebook(session: so.Session, seminar: Seminar) -> Gradebook:
         if ids else {}
     participants = {p.id: p for p in session.scalars(
         sa.select(Participant).where(Participant.id.in_(ids)))} if ids else {}
-    grades = grade_students(criteria, figures, marks, finals, seminar.grade_scale)
+    presence = attendance_figures(session, seminar) \
+        if any(c.metric in ATTENDANCE_IDS for c in criteria) else None
+    grades = grade_students(criteria, figures, marks, finals, seminar.grade_scale, presence)
     return Gradebook(seminar, seminar.grade_scale, seminar.freeze_at, criteria, figures, grades,
                      participants)
 

@@ -28,6 +28,7 @@ from ..models import (
 from ..models._types import utcnow
 from ..scope import SYNCED_ROLES
 from ..wiki.types import SiteInfo
+from .attendance import AttendanceFigures, attendance_figures
 from .figures import (
     ArticleFigures,
     StudentFigures,
@@ -111,6 +112,7 @@ class StudentReport:
     articles: list[ArticleLine] = field(default_factory=list)
     days: list[tuple[dt.date, int, int]] = field(default_factory=list)
     excerpts: list[Excerpt] = field(default_factory=list)
+    attendance: AttendanceFigures | None = None
 
     @property
     def notices(self) -> list[str]:
@@ -241,6 +243,7 @@ def build_reports(session: so.Session, seminar: Seminar,
     site = seminar.wiki.siteinfo
     now = utcnow()
     period = (seminar.start_date, seminar.end_date)
+    presence = attendance_figures(session, seminar)
     reports = []
     for p in participants:
         f = figures.get(p.id) or StudentFigures(p.id, p.name, str(p.role), p.account_status,
@@ -258,5 +261,6 @@ def build_reports(session: so.Session, seminar: Seminar,
             as_of=seminar.last_sync_at, generated_at=now, period=period,
             articles=_articles(p, pages, site), days=days.get(p.id, []),
             excerpts=_excerpts(session, seminar, p, site, freeze),
+            attendance=presence.get(p.id),
         ))
     return reports

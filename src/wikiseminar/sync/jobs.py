@@ -154,6 +154,7 @@ def sync_job(seminar_id: int, full: bool = False) -> dict[str, Any] | Retry:
     run = sync_seminar(db.session, seminar, client, options)
     summary = {"seminar": slug, **run.summary()}
     if run.status == "success":
+        _notify_after_sync(seminar_id)
         return summary
     if run.status == "skipped":
         expires = db.session.scalar(
@@ -166,6 +167,21 @@ def sync_job(seminar_id: int, full: bool = False) -> dict[str, Any] | Retry:
         log.warning("%s; seminar %s resumes in the next window", refusal, slug)
         return Retry(max=RESCHEDULE_MAX, interval=max(1, math.ceil(refusal.resume_in) + 1))
     raise SyncFailed(f"sync of {slug} failed: {run.error}")
+
+
+def _notify_after_sync(seminar_id: int) -> None:
+    """Queue the mails the new data makes due (deletion notices...); never fail the sync."""
+    if not current_app.config.get("MAIL_HOST"):
+        return
+    from ..mail.notify import notify
+
+    try:
+        seminar = db.session.get(Seminar, seminar_id)
+        if seminar is not None:
+            notify(db.session, [seminar])
+    except Exception:  # a mail problem must not make RQ retry a successful sync
+        db.session.rollback()
+        log.exception("notifications after the sync of seminar %s failed", seminar_id)
 
 
 # -- scheduling: which seminars go on the queue ---------------------------------------------

@@ -30,8 +30,13 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports.bp, url_prefix="/seminars")
     app.register_blueprint(grading.bp, url_prefix="/seminars")
+    from . import mailflows  # mail: password reset, address proof, notification settings
     from .headers import register_security_headers
 
+    app.register_blueprint(mailflows.bp)
+    from . import public  # the public programme and registrations (no sign-in)
+
+    app.register_blueprint(public.bp)
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)

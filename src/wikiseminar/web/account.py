@@ -52,6 +52,10 @@ def setup(token: str) -> ResponseReturnValue:
             user.set_password(form.password.data or "")
             end_all_sessions(user)  # whoever held a session of this account is signed out
             user.last_login_at = utcnow()
+            # The link reached this address by mail (or by the instructor): it is proven.
+            from ..services.verification import mark_verified
+
+            mark_verified(db.session, user)
             db.session.commit()
             logout_user()
             session.clear()

@@ -56,3 +56,20 @@ def requeue(job_id: str) -> ResponseReturnValue:
     else:
         flash(_("Job %(job)s is not in the failed jobs any more.", job=job_id), "warning")
     return redirect(url_for("admin.sync_runs"))
+
+
+MAIL_PAGE = 200
+
+
+@bp.get("/mail")
+def mail_outbox() -> ResponseReturnValue:
+    """The outbox: every message with its status, attempts and last error (newest first)."""
+    from ..mail import mail_enabled
+    from ..models import OutboxMessage
+
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(MAIL_PAGE)).all()
+    counts = dict(db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all())
+    return render_template("admin/mail.html", messages=messages, counts=counts,
+                           enabled=mail_enabled())

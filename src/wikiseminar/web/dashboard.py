@@ -43,6 +43,7 @@ from ..models import (
     SyncRun,
 )
 from ..reports.alerts import RULES, Alert, AlertSettings, settings_for
+from ..reports.attendance import AttendanceFigures, attendance_figures
 from ..reports.figures import STUDENT_METRICS, article_figures, namespace_group
 from ..reports.progress import (
     SORT_COLUMNS,
@@ -58,6 +59,7 @@ from ..reports.progress import (
     student_revisions,
     sync_is_running,
 )
+from ..reports.sorting import name_key
 from ..reports.tabular import json_bytes
 from ..scope import SYNCED_ROLES
 from ..services.sync_now import DEFERRED, QUEUED, RUNNING, start_sync
@@ -173,7 +175,22 @@ def dashboard(seminar: Seminar) -> ResponseReturnValue:
                             attention, requested_page)
         _BODIES.put(key, body)
     return render_template("dashboard/dashboard.html", seminar=seminar, progress=progress,
-                           body=body, demo=is_demo(seminar), run_labels=RUN_LABELS)
+                           body=body, demo=is_demo(seminar), run_labels=RUN_LABELS,
+                           attendance=_attendance_rows(seminar))
+
+
+def _attendance_rows(seminar: Seminar) -> list[tuple[str, str, AttendanceFigures]]:
+    """(name, role, figures) of each current student and auditor, once attendance was taken.
+
+    Outside the cached body: marking attendance does not change the data version.
+    """
+    figures = attendance_figures(db.session, seminar)
+    if not any(f.taken for f in figures.values()):
+        return []
+    people = db.session.scalars(sa.select(Participant).where(
+        Participant.id.in_(list(figures)), Participant.removed_at.is_(None))).all()
+    return sorted(((p.name, p.role.value, figures[p.id]) for p in people),
+                  key=lambda row: (row[1] != "student", name_key(row[0])))
 
 
 # Rendered dashboard bodies by (data version, alert settings, sort, filter, page, language):
@@ -254,7 +271,8 @@ def student(slug: str, participant_id: int) -> ResponseReturnValue:
         page=offset_page, pages=max(1, math.ceil(total / REVISIONS_PER_PAGE)),
         assignment=assignment, metrics=STUDENT_METRICS, siteinfo=seminar.wiki.siteinfo,
         instructor=instructor, demo=is_demo(seminar),
-        assigned_pages=_assigned_page_pks(seminar, assignment))
+        assigned_pages=_assigned_page_pks(seminar, assignment),
+        attendance=attendance_figures(db.session, seminar).get(participant.id))
 
 
 def _assigned_page_pks(seminar: Seminar, assignment: Assignment | None) -> dict[int, int | None]:

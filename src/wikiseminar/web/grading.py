@@ -18,8 +18,13 @@ from ..extensions import db
 from ..models import CriterionKind, FinalGrade, Mark, Participant, Role, RubricCriterion, Seminar
 from ..models._types import utcnow
 from ..reports.documents import template_helpers
-from ..reports.figures import STUDENT_METRICS
-from ..reports.grading import add_default_rubric, metric_by_id, rubric, seminar_gradebook
+from ..reports.grading import (
+    GRADING_METRICS,
+    add_default_rubric,
+    metric_by_id,
+    rubric,
+    seminar_gradebook,
+)
 from .permissions import seminar_role, seminar_row_or_404
 from .report_forms import CriterionForm, GradingSettingsForm, local_instant, parse_number
 
@@ -64,7 +69,7 @@ def _rubric_page(seminar: Seminar, form: CriterionForm, settings: GradingSetting
                  status: int = 200) -> ResponseReturnValue:
     return render_template("grading/rubric.html", seminar=seminar, criteria=rubric(db.session, seminar),
                            form=form, settings=settings, metric_by_id=metric_by_id,
-                           metrics=STUDENT_METRICS), status
+                           metrics=GRADING_METRICS), status
 
 
 def _save_criterion(form: CriterionForm, row: RubricCriterion) -> None:

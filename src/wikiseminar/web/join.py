@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
@@ -25,7 +26,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..extensions import db
-from ..models import LoginAttempt, Participant, Role, Seminar
+from ..models import LoginAttempt, Participant, Role, Seminar, User
 from ..models._types import utcnow
 from ..services.accounts import AccountError, find_user, normalise_email
 from ..services.enrolment import EnrolmentError, invitation, join_seminar, passcode_matches
@@ -145,12 +146,26 @@ def _enrol(seminar: Seminar, role: Role, form: PasscodeForm, token: str) -> Resp
         form_error(form, exc)
         return None
     user = participant.user
+    mailed = user is not None and _ask_address_proof(user, seminar)
     db.session.commit()
     if user is not None:
         session.clear()
         login_user(user)
     flash(_("Welcome to %(title)s.", title=seminar.title), "success")
+    if mailed:
+        flash(_("We sent a link to %(email)s: open it to confirm your address.",
+                email=user.email), "info")
+    elif user is not None:
+        flash(_("This server sends no mail, so your address could not be confirmed: your "
+                "instructor can confirm your enrolment."), "warning")
     return redirect(url_for("seminars.me", slug=seminar.slug))
+
+
+def _ask_address_proof(user: User, seminar: Seminar) -> bool:
+    """Mail the newcomer a link proving the address; False when the server sends no mail."""
+    from ..services.verification import send_verification
+
+    return send_verification(db.session, user, seminar, locale=str(get_locale())) is not None
 
 
 def _enrol_with_wikimedia(seminar: Seminar, role: Role, form: JoinForm,

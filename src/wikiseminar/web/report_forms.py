@@ -25,8 +25,7 @@ from wtforms.validators import (
 )
 
 from ..models import CriterionKind
-from ..reports.figures import STUDENT_METRICS
-from ..reports.grading import metric_by_id
+from ..reports.grading import GRADING_METRICS, metric_by_id
 from .forms import DateField  # bounded years: see web/forms.py
 from .seminars.forms import choices
 
@@ -98,7 +97,7 @@ class GradingSettingsForm(FlaskForm):
 
 
 def _metric_choices() -> list[tuple[str, str]]:
-    return choices([("", "—")] + [(m.id, gettext(m.label)) for m in STUDENT_METRICS if m.kind != "date"])
+    return choices([("", "—")] + [(m.id, gettext(m.label)) for m in GRADING_METRICS if m.kind != "date"])
 
 
 class CriterionForm(FlaskForm):

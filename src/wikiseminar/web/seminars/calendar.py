@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from ...models import Role, Seminar, SeminarSession, SessionKind
 from ...models._types import utcnow
 from ...services.calendar import open_to, render_ics, seminar_events, split_upcoming
 from ...services.enrolment import renew_calendar_token
+from ...services.registrations import fill_places, registration_counts
 from ..permissions import current_participant, seminar_member, seminar_role
 from . import bp
 from .common import session_or_404
@@ -36,10 +38,12 @@ def feed_url(seminar: Seminar) -> str:
 def calendar(seminar: Seminar) -> ResponseReturnValue:
     """Upcoming sessions first; auditors see which ones are open to them."""
     upcoming, past = split_upcoming(seminar.sessions, dt.date.today())
+    counts = registration_counts(db.session, seminar) \
+        if g.participant.role == Role.INSTRUCTOR else {}
     return render_template(
         "seminars/calendar.html", seminar=seminar, upcoming=upcoming, past=past,
         role=g.participant.role, open_to=open_to, kind_labels=SESSION_KIND_LABELS,
-        feed=feed_url(seminar))
+        feed=feed_url(seminar), counts=counts)
 
 
 @bp.route("/<slug>/calendar/new", methods=["GET", "POST"])
@@ -67,8 +71,14 @@ def session_edit(seminar: Seminar, session_id: int) -> ResponseReturnValue:
     form = SessionForm(obj=item)
     if request.method == "GET":
         form.kind.data = item.kind.value
+        if item.registration_closes_at is not None:
+            local = item.registration_closes_at.astimezone(ZoneInfo(seminar.timezone))
+            form.registration_closes_date.data = local.date()
+            form.registration_closes_time.data = local.time()
     if form.validate_on_submit():
         _fill(item, form)
+        db.session.flush()
+        fill_places(db.session, item)  # more places: the waiting list moves up
         db.session.commit()
         flash(_("Session saved."), "success")
         return redirect(url_for("seminars.calendar", slug=seminar.slug))
@@ -104,6 +114,14 @@ def _fill(item: SeminarSession, form: SessionForm) -> None:
     item.title = (form.title.data or "").strip()
     item.speakers = (form.speakers.data or "").strip()
     item.description = (form.description.data or "").strip()
+    item.address = (form.address.data or "").strip()
+    item.places = form.places.data
+    closes = None
+    if form.registration_closes_date.data and form.registration_closes_time.data:
+        closes = dt.datetime.combine(form.registration_closes_date.data,
+                                     form.registration_closes_time.data,
+                                     tzinfo=ZoneInfo(item.seminar.timezone)).astimezone(dt.UTC)
+    item.registration_closes_at = closes
 
 
 @bp.get("/<slug>/calendar.ics")
@@ -142,3 +160,52 @@ def _describe(item: SeminarSession) -> tuple[str, str]:
     if item.description:
         parts.append(item.description)
     return category, "\n".join(parts)
+
+
+@bp.get("/<slug>/calendar/registrations.<fmt>")
+@seminar_role(Role.INSTRUCTOR)
+def registrations_export(seminar: Seminar, fmt: str) -> ResponseReturnValue:
+    """The venue's guest lists (all sessions with places, or ?session=ID) as CSV or PDF."""
+    from ...reports.documents import report_language
+    from ...reports.pdf import PdfUnavailable, html_to_pdf
+    from ...reports.tabular import csv_bytes
+    from ...reports.venue import VENUE_COLUMNS, render_venue_lists, venue_lists, venue_rows
+
+    if fmt not in ("csv", "pdf"):
+        abort(404)
+    try:
+        lists = venue_lists(db.session, seminar, request.args.get("session", type=int))
+    except LookupError:
+        abort(404)
+    name = f"{seminar.slug}-registrations.{fmt}"
+    if fmt == "csv":
+        return Response(csv_bytes(VENUE_COLUMNS, venue_rows(lists)), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    try:
+        data = html_to_pdf(render_venue_lists(seminar, lists, lang=report_language(seminar)))
+    except PdfUnavailable as exc:
+        return render_template("reports/pdf_unavailable.html", detail=str(exc)), 503
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@bp.route("/<slug>/calendar/<int:session_id>/attendance", methods=["GET", "POST"])
+@seminar_role(Role.INSTRUCTOR)
+def attendance(seminar: Seminar, session_id: int) -> ResponseReturnValue:
+    """Tick who came, on a phone during the session: one big checkbox per person, one button."""
+    from flask_babel import ngettext
+    from flask_wtf import FlaskForm
+
+    from ...services.attendance import attendance_sheet, record_attendance
+
+    item = session_or_404(seminar, session_id)
+    form = FlaskForm()
+    if request.method == "POST" and form.validate_on_submit():
+        present = {key for key in request.form if key.startswith(("p-", "r-"))}
+        count = record_attendance(db.session, item, present)
+        db.session.commit()
+        flash(ngettext("Attendance saved: %(num)d present.", "Attendance saved: %(num)d present.",
+                       count), "success")
+        return redirect(url_for("seminars.attendance", slug=seminar.slug, session_id=item.id))
+    return render_template("seminars/attendance.html", seminar=seminar, item=item, form=form,
+                           lines=attendance_sheet(db.session, item))

@@ -17,6 +17,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -24,7 +25,15 @@ from wtforms import (
     TimeField,
     URLField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ...models import ArticleKind, AssignmentStatus, SessionKind
 from ...services.seminars import SLUG_RE
@@ -92,6 +101,8 @@ class _SeminarFields(FlaskForm):
                                     validators=[Optional(), Length(max=300)])
     timezone = StringField(_l("Time zone"), validators=[DataRequired(), _valid_timezone])
     allow_auditors = BooleanField(_l("Auditors may join with their own invitation link"))
+    public = BooleanField(_l("Publish the programme on a public page (no sign-in; nothing about students)"))
+    publish_topics = BooleanField(_l("Show the catalogue's topics on the public page"))
 
     def validate_end_date(self, field: DateField) -> None:
         """The seminar ends on or after its first day."""
@@ -154,6 +165,16 @@ class SessionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     speakers = StringField(_l("Speakers"), validators=[Optional(), Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    address = StringField(_l("Venue address"), validators=[Optional(), Length(max=300)])
+    places = IntegerField(_l("Places open to registration (empty: no registration)"),
+                          validators=[Optional(), NumberRange(min=0, max=100000)])
+    registration_closes_date = DateField(_l("Registration closes: date"), validators=[Optional()])
+    registration_closes_time = TimeField(_l("Registration closes: time"), validators=[Optional()])
+
+    def validate_registration_closes_time(self, field: TimeField) -> None:
+        """Date and time of the closing go together."""
+        if bool(field.data) != bool(self.registration_closes_date.data):
+            raise ValidationError(_l("Give both the date and the time registration closes."))
 
     def validate_end_time(self, field: TimeField) -> None:
         """A session ends after it starts, and has a start if it has an end."""

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
-from ...models import AssignmentStatus, Participant, Role, Seminar
+from ...models import AssignmentStatus, Participant, Role, Seminar, User
 from ...services.accounts import AccountError, create_instructor, find_user, setup_token
 from ...services.calendar import split_upcoming
 from ...services.enrolment import renew_invitation, set_auditor_link
@@ -71,6 +71,8 @@ def create() -> ResponseReturnValue:
                 form.form_errors.append(str(exc))
             else:
                 set_auditor_link(seminar, bool(form.allow_auditors.data))
+                seminar.public = bool(form.public.data)
+                seminar.publish_topics = bool(form.publish_topics.data)
                 db.session.add(Participant(seminar=seminar, user_id=current_user.id,
                                            name=current_user.name or current_user.email,
                                            email=current_user.email, role=Role.INSTRUCTOR))
@@ -106,6 +108,7 @@ def edit(seminar: Seminar) -> ResponseReturnValue:
     if request.method == "GET":
         form.start_date.data, form.end_date.data = seminar.start_date, seminar.end_date
         form.allow_auditors.data = seminar.auditor_invite_token is not None
+        form.public.data, form.publish_topics.data = seminar.public, seminar.publish_topics
         if seminar.restitution_at is not None:
             from zoneinfo import ZoneInfo
 
@@ -119,6 +122,7 @@ def edit(seminar: Seminar) -> ResponseReturnValue:
         seminar.restitution_at = form.restitution_utc()
         seminar.restitution_place = (form.restitution_place.data or "").strip()
         set_auditor_link(seminar, bool(form.allow_auditors.data))
+        seminar.public, seminar.publish_topics = bool(form.public.data), bool(form.publish_topics.data)
         db.session.commit()
         flash(_("Seminar saved."), "success")
         return redirect(url_for("seminars.overview", slug=seminar.slug))
@@ -162,8 +166,9 @@ def instructors(seminar: Seminar) -> ResponseReturnValue:
                     user, _created = create_instructor(
                         db.session, email, name=(form.name.data or "").strip(), password=None)
                     db.session.flush()
-                    setup_link = url_for("account.setup", token=setup_token(
-                        current_app.config["SECRET_KEY"], user), _external=True)
+                    token = setup_token(current_app.config["SECRET_KEY"], user)
+                    if not _mail_invitation(seminar, user, token):
+                        setup_link = url_for("account.setup", token=token, _external=True)
                 add_instructor(db.session, seminar, user)
                 db.session.commit()
             except AccountError as exc:
@@ -172,9 +177,27 @@ def instructors(seminar: Seminar) -> ResponseReturnValue:
             else:
                 flash(_("%(name)s is an instructor of this seminar.",
                         name=user.name or user.email), "success")
+                if user.password_hash is None and setup_link is None:
+                    flash(_("A personal link to choose a password was mailed to %(email)s.",
+                            email=user.email), "info")
                 if setup_link is None:
                     return redirect(url_for("seminars.instructors", slug=seminar.slug))
                 form = InstructorForm(formdata=None)
     people = [p for p in seminar.participants if p.role == Role.INSTRUCTOR]
     return render_template("seminars/instructors.html", seminar=seminar, form=form,
                            people=people, setup_link=setup_link)
+
+
+def _mail_invitation(seminar: Seminar, user: User, token: str) -> bool:
+    """Mail the invited co-instructor their setup link; False when the server sends no mail."""
+    from ...mail import mail_enabled
+    from ...mail.compose import external_url, recipient_locale, send_templated
+
+    if not mail_enabled():
+        return False
+    send_templated(user.email, "invite", subject=lambda: _("You are invited to teach %(title)s",
+                                                           title=seminar.title),
+                   kind="invite", locale=recipient_locale(user.locale),
+                   name=user.name or user.email, inviter=current_user.name or current_user.email,
+                   seminar_title=seminar.title, url=external_url("account.setup", token=token))
+    return True
