@@ -30,7 +30,7 @@ def session_count(app: Flask) -> int:
 def test_seminar_create_public(app: Flask, runner: FlaskCliRunner, wiki: LocalWiki) -> None:
     for slug, flag, public in (("sem-pub", "--public", True), ("sem-priv", None, False)):
         args = ["seminar", "create", slug, "--title", "Cultures", "--wiki", wiki.api_url,
-                "--start", "2026-01-08", "--end", "2026-03-31"]
+                "--start", "2026-01-08", "--end", "2026-03-31", "--instructor", "prof@example.org"]
         result = runner.invoke(args=args + ([flag] if flag else []))
         assert result.exit_code == 0, result.output
         with app.app_context():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -176,11 +175,11 @@ def test_too_large_text_is_approximated_with_a_flag() -> None:
         ("unfinished tags", '<ref name="a mot ' * 3000, FLAG_UNBALANCED),
     ],
 )
-def test_junk_never_raises_and_stays_fast(name: str, text: str, flag: str) -> None:
-    started = time.perf_counter()
+def test_junk_never_raises_and_takes_the_bounded_path(name: str, text: str, flag: str) -> None:
+    # The flag says the parser took its bounded path (size cap or approximation); how long that
+    # takes is measured by bench/analysis.py, not asserted here (machines are noisy).
     parsed = WikitextParser().parse(text)
-    assert time.perf_counter() - started < 5, name
-    assert flag in parsed.flags
+    assert flag in parsed.flags, name
     assert parsed.sha1 and parsed.length == len(text)
 
 
