@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed models; the schema changes only through Alembic migrations."""
 
 from .grading import CriterionKind, FinalGrade, Mark, RubricCriterion
+from .integrity import IntegrityCheck, IntegrityFinding, IntegritySource, Verdict
 from .people import LoginAttempt, User
 from .seminar import (
     ArticleKind,
@@ -33,6 +34,9 @@ __all__ = [
     "AuthorshipFigure",
     "CriterionKind",
     "FinalGrade",
+    "IntegrityCheck",
+    "IntegrityFinding",
+    "IntegritySource",
     "LoginAttempt",
     "Mark",
     "Page",
@@ -49,5 +53,6 @@ __all__ = [
     "SyncRun",
     "Topic",
     "User",
+    "Verdict",
     "Wiki",
 ]

@@ -89,6 +89,7 @@ PHASE_LABELS = {
     "texts": _l("fetching texts"),
     "analysis": _l("measuring revisions"),
     "authorship": _l("computing authorship"),
+    "integrity": _l("checking sources and citations"),
 }
 RUN_LABELS = {"running": _l("running"), "success": _l("succeeded"), "failed": _l("failed"),
               "skipped": _l("skipped")}

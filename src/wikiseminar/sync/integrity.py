@@ -1,0 +1,243 @@
+"""Run the integrity checks on a seminar's new revisions and store the findings.
+
+Incremental: a revision is checked once (an `integrity_check` row marks it), a source URL
+is fetched once (`integrity_source` caches its status and text for every seminar). The
+pure work is in `integrity/`; this module reads texts, fetches sources and writes rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from ..analysis.excerpts import added_prose
+from ..integrity.checks import Finding, cited_urls, copy_findings, offline_findings
+from ..integrity.citations import added_urls, doi_is_wellformed, extract_dois
+from ..integrity.compare import SourceIndex
+from ..integrity.fetch import FetchSettings, doi_resolves, fetch_source
+from ..models import (
+    IntegrityCheck,
+    IntegrityFinding,
+    IntegritySource,
+    Page,
+    Participant,
+    Revision,
+    RevisionText,
+    Seminar,
+)
+from ..models._types import utcnow
+from ..scope import seminar_revisions
+from .measure import _texts
+
+__all__ = ["CHECK_VERSION", "IntegritySettings", "check_seminar", "get_source"]
+
+log = logging.getLogger("wikiseminar.integrity")
+
+CHECK_VERSION = 1
+
+
+class IntegritySettings:
+    """The [integrity] settings of the app config."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.enabled = bool(config.get("INTEGRITY_ENABLED", True))
+        self.fetch = bool(config.get("INTEGRITY_FETCH_SOURCES", True))
+        self.possible = float(config.get("INTEGRITY_POSSIBLE", 0.5))
+        self.suspected = float(config.get("INTEGRITY_SUSPECTED", 0.75))
+        self.max_sources = int(config.get("INTEGRITY_MAX_SOURCES_PER_REVISION", 20))
+        self.doi_resolver = str(config.get("INTEGRITY_DOI_RESOLVER") or "")
+        self.detector_url = str(config.get("INTEGRITY_DETECTOR_URL") or "")
+        self.detector_token = str(config.get("INTEGRITY_DETECTOR_TOKEN") or "")
+        self.detector_threshold = float(config.get("INTEGRITY_DETECTOR_THRESHOLD", 0.9))
+        agent = str(config.get("WIKI_USER_AGENT") or "wikiseminar")
+        contact = str(config.get("WIKI_CONTACT") or "")
+        self.http = FetchSettings(
+            user_agent=f"{agent} ({contact})" if contact else agent,
+            timeout=float(config.get("INTEGRITY_FETCH_TIMEOUT", 15.0)),
+            max_bytes=int(config.get("INTEGRITY_MAX_SOURCE_BYTES", 10_000_000)),
+            allow_private_hosts=bool(config.get("INTEGRITY_ALLOW_PRIVATE_HOSTS", False)),
+        )
+
+
+def _url_hash(url: str) -> str:
+    """The cache key of a URL."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
+
+
+def get_source(session: so.Session, url: str, settings: IntegritySettings) -> IntegritySource:
+    """The cached source of a URL, fetched (once, ever) when not cached yet."""
+    key = _url_hash(url)
+    source = session.scalar(sa.select(IntegritySource).where(IntegritySource.url_hash == key))
+    if source is not None:
+        return source
+    result = fetch_source(url, settings.http)
+    source = IntegritySource(
+        url_hash=key, url=url, status=result.status, http_status=result.http_status,
+        content_type=result.content_type[:100], title=result.title[:500],
+        text=result.text or None, error=result.error, fetched_at=utcnow())
+    try:
+        with session.begin_nested():
+            session.add(source)
+    except sa.exc.IntegrityError:  # another process cached it meanwhile
+        source = session.scalars(
+            sa.select(IntegritySource).where(IntegritySource.url_hash == key)).one()
+    return source
+
+
+class _SeminarCheck:
+    """State of one integrity pass over a seminar (parsed sources kept for the pass)."""
+
+    def __init__(self, session: so.Session, seminar: Seminar, settings: IntegritySettings) -> None:
+        self.session = session
+        self.seminar = seminar
+        self.settings = settings
+        self.site = seminar.wiki.siteinfo
+        self.indexes: dict[str, SourceIndex] = {}
+        self.prose: dict[int, str] = {}
+        self.fetched = 0
+
+    def source_index(self, source: IntegritySource) -> SourceIndex | None:
+        """The prepared text of a fetched source, or None when it has none."""
+        if source.status != "ok" or not source.text:
+            return None
+        if source.url not in self.indexes:
+            self.indexes[source.url] = SourceIndex(source.text)
+        return self.indexes[source.url]
+
+    def check(self, revision: Revision, participant: Participant, parent: str | None,
+              text: str) -> list[Finding]:
+        """Every finding of one revision."""
+        findings = offline_findings(parent, text, revision.timestamp)
+        passages = added_prose(parent, text, self.site, max_chars=1_000_000)
+        if self.settings.fetch:
+            findings += self._sources(parent, text, passages)
+            findings += self._dois(parent, text)
+        findings += self._peers(revision, participant, passages)
+        return findings
+
+    def _sources(self, parent: str | None, text: str, passages: list[str]) -> list[Finding]:
+        """Copies of cited sources, and links dead when added."""
+        findings: list[Finding] = []
+        urls = cited_urls(parent, text, passages)[: self.settings.max_sources]
+        new = set(added_urls(parent, text))
+        indexes: dict[str, SourceIndex] = {}
+        titles: dict[str, str] = {}
+        for url in urls:
+            source = get_source(self.session, url, self.settings)
+            if url in new and source.status in ("not-found", "no-host"):
+                reason = (f"HTTP {source.http_status}" if source.status == "not-found"
+                          else "no such host")
+                findings.append(Finding(kind="dead-link", source=url, passage=url,
+                                        detail=f"{url}: {reason}"))
+            index = self.source_index(source) if passages else None
+            if index is not None:
+                indexes[url] = index
+                titles[url] = source.title
+        if passages and indexes:
+            findings += copy_findings(passages, indexes, threshold=self.settings.possible,
+                                      titles=titles)
+        return findings
+
+    def _dois(self, parent: str | None, text: str) -> list[Finding]:
+        """Well-formed DOIs the resolver does not know."""
+        if not self.settings.doi_resolver:
+            return []
+        before = set(extract_dois(parent or ""))
+        findings = []
+        for doi in extract_dois(text):
+            if doi in before or not doi_is_wellformed(doi):
+                continue
+            if doi_resolves(doi, self.settings.doi_resolver, self.settings.http) is False:
+                findings.append(Finding(kind="doi", passage=doi, source=doi,
+                                        detail=f"{doi}: does not resolve"))
+        return findings
+
+    def _peers(self, revision: Revision, participant: Participant,
+               passages: list[str]) -> list[Finding]:
+        """Passages found in other pages of the seminar as they stood before this edit."""
+        if not passages:
+            return []
+        own_pages = set(self.session.scalars(
+            seminar_revisions(self.seminar).with_only_columns(Revision.page_pk)
+            .where(Participant.id == participant.id).order_by(None).distinct()))
+        pages = set(self.session.scalars(
+            seminar_revisions(self.seminar).with_only_columns(Revision.page_pk)
+            .order_by(None).distinct()))
+        indexes: dict[str, SourceIndex] = {}
+        for page_pk in sorted(pages - own_pages - {revision.page_pk}):
+            row = self.session.execute(
+                sa.select(Revision.rev_id, Page.title).join(Page, Page.id == Revision.page_pk)
+                .join(RevisionText, sa.and_(RevisionText.wiki_id == Revision.wiki_id,
+                                            RevisionText.rev_id == Revision.rev_id))
+                .where(Revision.page_pk == page_pk, Revision.timestamp < revision.timestamp,
+                       RevisionText.hidden.is_(False))
+                .order_by(Revision.timestamp.desc(), Revision.rev_id.desc()).limit(1)).first()
+            if row is None:
+                continue
+            prose = self._prose(row.rev_id)
+            if prose:
+                indexes[row.title] = SourceIndex(prose)
+        return copy_findings(passages, indexes, threshold=self.settings.possible,
+                             kind="copy-seminar")
+
+    def _prose(self, rev_id: int) -> str:
+        """The visible prose of a stored revision (cached for the pass)."""
+        if rev_id not in self.prose:
+            text = _texts(self.session, self.seminar.wiki_id, {rev_id}).get(rev_id)
+            self.prose[rev_id] = "\n".join(added_prose(None, text, self.site,
+                                                       max_chars=1_000_000)) if text else ""
+        return self.prose[rev_id]
+
+
+def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any]) -> int:
+    """Check every stored, not yet checked revision of the seminar; return how many."""
+    settings = IntegritySettings(config)
+    if not settings.enabled:
+        return 0
+    pending = session.execute(
+        seminar_revisions(seminar, include_removed=False)
+        .outerjoin(IntegrityCheck, IntegrityCheck.revision_id == Revision.id)
+        .where(IntegrityCheck.revision_id.is_(None), Revision.text_hidden.is_(False))
+    ).all()
+    if not pending:
+        return 0
+    state = _SeminarCheck(session, seminar, settings)
+    wanted = {r.rev_id for r, _ in pending} | {r.parent_id for r, _ in pending if r.parent_id}
+    texts = _texts(session, seminar.wiki_id, wanted)
+    done = 0
+    for revision, participant in pending:
+        if revision.rev_id not in texts:
+            continue  # text not stored yet: checked on a later run
+        text = texts[revision.rev_id] or ""
+        parent = texts.get(revision.parent_id) if revision.parent_id else None
+        if revision.parent_id and revision.parent_id not in texts:
+            continue
+        for finding in state.check(revision, participant, parent, text):
+            _store(session, seminar, revision, participant, finding)
+        session.add(IntegrityCheck(revision_id=revision.id, version=CHECK_VERSION,
+                                   sources_compared=len(state.indexes), checked_at=utcnow()))
+        session.commit()
+        done += 1
+    return done
+
+
+def _store(session: so.Session, seminar: Seminar, revision: Revision,
+           participant: Participant, finding: Finding) -> None:
+    """Insert a finding unless the same one (same key) exists in the seminar."""
+    from ..integrity.text import finding_key
+
+    key = finding_key(finding.kind, finding.passage, finding.source)
+    exists = session.scalar(sa.select(IntegrityFinding.id).where(
+        IntegrityFinding.seminar_id == seminar.id, IntegrityFinding.key == key))
+    if exists:
+        return
+    session.add(IntegrityFinding(
+        seminar_id=seminar.id, participant_id=participant.id, revision_id=revision.id,
+        key=key, kind=finding.kind, confidence=finding.confidence, source=finding.source,
+        source_title=finding.source_title[:500], passage=finding.passage,
+        source_passage=finding.source_passage, detail=finding.detail, created_at=utcnow()))
+    session.flush()
