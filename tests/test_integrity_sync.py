@@ -1,0 +1,153 @@
+"""End to end: students' edits on the real local MediaWiki cite pages served locally; the
+sync finds the pasted and the lightly reworded paragraphs, not the honest summary."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from wikiseminar.extensions import db
+from wikiseminar.models import IntegrityFinding, IntegritySource, Participant
+
+from .localwiki import LocalWiki, PageSpec, Rev
+from .scenarios import make_seminar, new_scenario, run_sync, ts
+from .sourcekit import SourceServer, html_page, pdf_bytes, source_server
+
+pytestmark = pytest.mark.wiki
+
+SOURCE_FR = """Le numérique est souvent présenté comme immatériel, mais il repose sur le travail de millions de personnes.
+
+Le travail du clic désigne l'ensemble des micro-tâches payées à la pièce que des internautes accomplissent sur des plateformes spécialisées. Ces travailleurs annotent des images, transcrivent des enregistrements ou vérifient des contenus pour quelques centimes, souvent depuis Madagascar, les Philippines ou le Venezuela. Selon le sociologue Antonio Casilli, cette main-d'œuvre invisible est indispensable à l'entraînement des intelligences artificielles.
+
+Les plateformes se présentent comme de simples intermédiaires et refusent le statut d'employeur."""
+
+ELODIE = ("Le travail du clic désigne l'ensemble des micro-tâches payées à la pièce que des "
+          "internautes accomplissent sur des plateformes spécialisées. Ces travailleurs annotent "
+          "des images, transcrivent des enregistrements ou vérifient des contenus pour quelques "
+          "centimes, souvent depuis Madagascar, les Philippines ou le Venezuela.")
+BRUNO = ("Le travail du clic recouvre l'ensemble des micro-tâches payées à la pièce que des "
+         "internautes effectuent sur des plateformes dédiées. Ces travailleurs annotent des "
+         "photos, transcrivent des enregistrements ou contrôlent des contenus pour quelques "
+         "centimes, depuis Madagascar, les Philippines ou le Venezuela.")
+CHLOE = ("Des personnes réparties dans plusieurs pays du Sud effectuent contre une rémunération "
+         "très faible de petites tâches répétitives, comme décrire une photo ou retranscrire un "
+         "son. Pour Antonio Casilli, sans ces contributions discrètes les logiciels dits "
+         "intelligents ne pourraient pas apprendre.")
+
+SOURCE_EN = """Data centres consume a growing share of the world's electricity.
+
+Training a single large language model can emit as much carbon dioxide as several transatlantic flights, because thousands of graphics processors run for weeks in facilities that are still largely powered by fossil fuels. Cooling these machines also requires vast amounts of fresh water, which strains local supplies during droughts."""
+
+ELODIE_EN = ("Training a single large language model can emit as much carbon dioxide as several "
+             "transatlantic flights, because thousands of graphics processors run for weeks in "
+             "facilities that are still largely powered by fossil fuels.")
+
+
+def _serve(server: SourceServer) -> dict[str, str]:
+    """Register the cited pages; returns their URLs."""
+    return {
+        "fr": server.add("/travail-du-clic.html", html_page("Le travail du clic", SOURCE_FR)),
+        "en": server.add("/ai-footprint.pdf", pdf_bytes("AI footprint", SOURCE_EN),
+                         "application/pdf"),
+        "gone": server.url("/article-disparu.html"),
+    }
+
+
+def _ref(url: str) -> str:
+    """A footnote citing a URL."""
+    return f"<ref>{{{{Lien web |url={url} |titre=Source |date=2023-05-02}}}}</ref>"
+
+
+def _import(wiki: LocalWiki, sc_tag: str, users: dict[str, str], urls: dict[str, str]) -> dict[str, str]:
+    """One page per student, each citing the French source; Élodie also the English PDF."""
+    titles = {k: f"Micro-travail {k} {sc_tag}" for k in ("elodie", "bruno", "chloe")}
+    wiki.create_users(list(users.values()))
+    intro = "Le micro-travail est un sujet d'étude récent.\n\n"
+    refs = "\n\n== Notes ==\n<references />"
+    wiki.import_pages([
+        PageSpec(titles["elodie"], [
+            Rev(users["elodie"], ts("2024-01-10"), intro + "Texte de départ." + refs, "début"),
+            Rev(users["elodie"], ts("2024-01-11"),
+                intro + ELODIE + _ref(urls["fr"]) + refs, "paragraphe"),
+            Rev(users["elodie"], ts("2024-01-12"),
+                intro + ELODIE + _ref(urls["fr"]) + "\n\n" + ELODIE_EN + _ref(urls["en"]) + refs,
+                "environnement"),
+        ]),
+        PageSpec(titles["bruno"], [
+            Rev(users["bruno"], ts("2024-01-11"), intro + BRUNO + _ref(urls["fr"]) + refs, "ajout"),
+        ]),
+        PageSpec(titles["chloe"], [
+            Rev(users["chloe"], ts("2024-01-11"),
+                intro + CHLOE + _ref(urls["fr"]) + _ref(urls["gone"]) + refs, "résumé"),
+        ]),
+    ])
+    return titles
+
+
+def _findings(app: Flask, seminar_id: int) -> list[tuple[str, str, str, float | None]]:
+    """(student key, kind, source, confidence) of every finding."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Participant.name, IntegrityFinding.kind, IntegrityFinding.source,
+                      IntegrityFinding.confidence)
+            .join(Participant, Participant.id == IntegrityFinding.participant_id)
+            .where(IntegrityFinding.seminar_id == seminar_id).order_by(IntegrityFinding.id)).all()
+        return [(n.lower(), k, s, c) for n, k, s, c in rows]
+
+
+def setup_seminar(app: Flask, wiki: LocalWiki, server: SourceServer) -> tuple[int, dict[str, str]]:
+    """The done-when seminar, synced once."""
+    app.config.update(INTEGRITY_FETCH_SOURCES=True, INTEGRITY_ALLOW_PRIVATE_HOSTS=True,
+                      INTEGRITY_DOI_RESOLVER="")
+    sc = new_scenario()
+    urls = _serve(server)
+    _import(wiki, sc.tag, sc.students, urls)
+    seminar_id = make_seminar(app, wiki, sc)
+    assert run_sync(app, seminar_id)["status"] == "success"
+    return seminar_id, urls
+
+
+def test_copies_of_cited_sources_are_found_and_honest_summary_is_not(
+        app: Flask, wiki: LocalWiki) -> None:
+    with source_server() as server:
+        seminar_id, urls = setup_seminar(app, wiki, server)
+        found = _findings(app, seminar_id)
+        copies = {(who, src): conf for who, kind, src, conf in found if kind == "copy"}
+        assert copies[("elodie", urls["fr"])] >= 0.75          # pasted: "suspected"
+        assert copies[("elodie", urls["en"])] >= 0.75          # pasted from the PDF
+        assert 0.5 <= copies[("bruno", urls["fr"])]            # reworded: at least "possible"
+        assert not [f for f in found if f[0] == "chloe" and f[1].startswith("copy")]
+        assert ("chloe", "dead-link", urls["gone"], None) in found
+        # Each source was fetched once, with the app's User-Agent, whatever the citations.
+        gets = [path for method, path, _ in server.requests if method == "GET"]
+        assert sorted(gets) == sorted(["/travail-du-clic.html", "/ai-footprint.pdf",
+                                       "/article-disparu.html"])
+        assert all(ua.startswith("wikiseminar-tests/0.1") for _, _, ua in server.requests)
+        with app.app_context():
+            finding = db.session.scalars(sa.select(IntegrityFinding).where(
+                IntegrityFinding.kind == "copy",
+                IntegrityFinding.source == urls["fr"])).first()
+            assert finding is not None
+            assert "Madagascar" in finding.source_passage
+
+        # A second sync checks nothing again and fetches nothing again.
+        before = len(server.requests)
+        assert run_sync(app, seminar_id)["status"] == "success"
+        assert len(server.requests) == before
+        assert _findings(app, seminar_id) == found
+
+
+def test_private_hosts_are_refused_unless_allowed(app: Flask, wiki: LocalWiki) -> None:
+    with source_server() as server:
+        app.config.update(INTEGRITY_FETCH_SOURCES=True, INTEGRITY_ALLOW_PRIVATE_HOSTS=False)
+        sc = new_scenario()
+        urls = _serve(server)
+        _import(wiki, sc.tag, sc.students, urls)
+        seminar_id = make_seminar(app, wiki, sc)
+        assert run_sync(app, seminar_id)["status"] == "success"
+        assert server.requests == []
+        assert not [f for f in _findings(app, seminar_id) if f[1] in ("copy", "dead-link")]
+        with app.app_context():
+            statuses = set(db.session.scalars(sa.select(IntegritySource.status)))
+        assert statuses == {"blocked"}
