@@ -151,3 +151,83 @@ def test_private_hosts_are_refused_unless_allowed(app: Flask, wiki: LocalWiki) -
         with app.app_context():
             statuses = set(db.session.scalars(sa.select(IntegritySource.status)))
         assert statuses == {"blocked"}
+
+
+def _instructor(app: Flask, seminar_id: int) -> int:
+    """An instructor account of the seminar; returns its user id."""
+    from wikiseminar.models import Role
+
+    from .webkit import add_user
+
+    with app.app_context():
+        user = add_user("prof@example.org", "Prof Martin", instructor=True)
+        db.session.add(Participant(seminar_id=seminar_id, name="Prof Martin",
+                                   role=Role.INSTRUCTOR, user=user))
+        db.session.commit()
+        return user.id
+
+
+def test_cli_review_page_and_verdicts_that_stick(app: Flask, wiki: LocalWiki) -> None:
+    import json
+
+    from wikiseminar.models import Seminar
+
+    from .webkit import login_as
+
+    with source_server() as server:
+        seminar_id, urls = setup_seminar(app, wiki, server)
+        with app.app_context():
+            seminar = db.session.get(Seminar, seminar_id)
+            assert seminar is not None
+            slug = seminar.slug
+            users = {p.name.lower(): p.wiki_username for p in seminar.participants}
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["integrity", slug, "--json"])
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.output)
+        assert {"revid", "page", "student", "kind", "confidence", "source", "excerpt",
+                "verdict"} <= set(rows[0])
+        copies = {(r["student"], r["source"]) for r in rows if r["kind"] == "copy"}
+        assert (users["elodie"], urls["fr"]) in copies and (users["bruno"], urls["fr"]) in copies
+        assert all(r["student"] != users["chloe"] for r in rows if r["kind"] == "copy")
+        only = json.loads(runner.invoke(
+            args=["integrity", slug, "--student", users["bruno"], "--json"]).output)
+        assert only and {r["student"] for r in only} == {users["bruno"]}
+        bad = runner.invoke(args=["integrity", slug, "--student", "Nobody"])
+        assert bad.exit_code != 0 and "Nobody" in bad.output
+        text = runner.invoke(args=["integrity", slug]).output
+        assert "copy 1.00 (suspected)" in text
+
+        # The review page: passages side by side with the shared words marked.
+        client = app.test_client()
+        login_as(client, _instructor(app, seminar_id))
+        server.pages.clear()  # the sources disappear: the findings keep their passages
+        page = client.get(f"/seminars/{slug}/integrity").get_data(as_text=True)
+        assert "<mark>" in page and "Madagascar" in page and "diff=prev&amp;oldid=" in page
+        by = {(r["student"], r["source"], r["kind"]): r for r in rows}
+        elodie = by[(users["elodie"], urls["fr"], "copy")]
+        bruno = by[(users["bruno"], urls["fr"], "copy")]
+        client.post(f"/seminars/{slug}/integrity/{elodie['id']}",
+                    data={"verdict": "confirmed", "note": "Paragraphe collé sans guillemets."})
+        client.post(f"/seminars/{slug}/integrity/{bruno['id']}",
+                    data={"verdict": "false_positive", "note": ""})
+        assert client.post(f"/seminars/{slug}/integrity/{bruno['id']}",
+                           data={"verdict": "guilty"}).status_code == 302
+        judged = {r["id"]: r for r in json.loads(
+            runner.invoke(args=["integrity", slug, "--json"]).output)}
+        assert judged[elodie["id"]]["verdict"] == "confirmed"
+        assert judged[elodie["id"]]["judged_by"] == "Prof Martin"
+        assert judged[bruno["id"]]["verdict"] == "false_positive"
+        page = client.get(f"/seminars/{slug}/integrity").get_data(as_text=True)
+        assert f'id="finding-{bruno["id"]}"' not in page
+        assert f'id="finding-{bruno["id"]}"' in client.get(
+            f"/seminars/{slug}/integrity?show=all").get_data(as_text=True)
+
+        # Bruno pastes the same passage again on another page: no new finding to judge.
+        server.add("/travail-du-clic.html", html_page("Le travail du clic", SOURCE_FR))
+        wiki.import_pages([PageSpec(f"Autre page {slug}", [
+            Rev(users["bruno"], ts("2024-02-01"), BRUNO + _ref(urls["fr"]))])])
+        assert run_sync(app, seminar_id)["status"] == "success"
+        again = json.loads(runner.invoke(args=["integrity", slug, "--json"]).output)
+        assert len(again) == len(rows)
+        assert {r["id"]: r["verdict"] for r in again}[bruno["id"]] == "false_positive"

@@ -11,6 +11,7 @@ def register_commands(app: Flask) -> None:
     """Attach every app-bound command to app.cli."""
     from .demo import demo_command
     from .export import export_group
+    from .integrity import integrity_command
     from .participant import participant_group
     from .queue import worker_command
     from .report import report_command
@@ -23,5 +24,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(demo_command)
     for command in (run_command, config_group, seminar_group, roster_group, sync_command,
-                    export_group, worker_command, report_command, participant_group):
+                    export_group, worker_command, report_command, participant_group,
+                    integrity_command):
         app.cli.add_command(command)
