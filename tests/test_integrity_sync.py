@@ -167,6 +167,19 @@ def _instructor(app: Flask, seminar_id: int) -> int:
         return user.id
 
 
+def _student_account(app: Flask, seminar_id: int, key: str) -> int:
+    """A user account bound to the scenario student `key`; returns its id."""
+    from .webkit import add_user
+
+    with app.app_context():
+        person = db.session.scalars(sa.select(Participant).where(
+            Participant.seminar_id == seminar_id, Participant.name == key.title())).one()
+        user = add_user(f"{key}@example.org", key.title())
+        person.user = user
+        db.session.commit()
+        return user.id
+
+
 def test_cli_review_page_and_verdicts_that_stick(app: Flask, wiki: LocalWiki) -> None:
     import json
 
@@ -198,6 +211,14 @@ def test_cli_review_page_and_verdicts_that_stick(app: Flask, wiki: LocalWiki) ->
         text = runner.invoke(args=["integrity", slug]).output
         assert "copy 1.00 (suspected)" in text
 
+        # Students never see a finding nobody judged.
+        students = {}
+        for key in ("elodie", "bruno"):
+            students[key] = app.test_client()
+            login_as(students[key], _student_account(app, seminar_id, key))
+            me = students[key].get(f"/seminars/{slug}/me").get_data(as_text=True)
+            assert "Madagascar" not in me and 'id="integrity-h"' not in me
+
         # The review page: passages side by side with the shared words marked.
         client = app.test_client()
         login_as(client, _instructor(app, seminar_id))
@@ -220,6 +241,19 @@ def test_cli_review_page_and_verdicts_that_stick(app: Flask, wiki: LocalWiki) ->
         assert judged[bruno["id"]]["verdict"] == "false_positive"
         page = client.get(f"/seminars/{slug}/integrity").get_data(as_text=True)
         assert f'id="finding-{bruno["id"]}"' not in page
+        # The confirmed finding reaches the student's page and report with the note;
+        # the false positive reaches nobody.
+        me = students["elodie"].get(f"/seminars/{slug}/me").get_data(as_text=True)
+        assert 'id="integrity-h"' in me and "Paragraphe collé sans guillemets." in me
+        assert 'id="integrity-h"' not in students["bruno"].get(
+            f"/seminars/{slug}/me").get_data(as_text=True)
+        report = runner.invoke(args=["report", slug, "--student", users["elodie"],
+                                     "--format", "html"])
+        assert report.exit_code == 0 and "Paragraphe collé sans guillemets." in report.output
+        assert "integrity-confirmed" in report.output
+        report = runner.invoke(args=["report", slug, "--student", users["bruno"],
+                                     "--format", "html"])
+        assert report.exit_code == 0 and "integrity-confirmed" not in report.output
         assert f'id="finding-{bruno["id"]}"' in client.get(
             f"/seminars/{slug}/integrity?show=all").get_data(as_text=True)
 

@@ -13,7 +13,7 @@ from ..integrity.compare import shared_spans
 from ..models import IntegrityFinding, Page, Participant, Revision, Seminar, User, Verdict
 from ..models._types import utcnow
 
-__all__ = ["FindingView", "findings", "judge", "level", "unjudged_count"]
+__all__ = ["FindingView", "confirmed_findings", "findings", "judge", "level", "unjudged_count"]
 
 KINDS = ("copy", "copy-seminar", "dead-link", "isbn", "doi", "future-date", "ai-trace",
          "markdown", "ai-detector")
@@ -109,6 +109,13 @@ def findings(session: so.Session, seminar: Seminar, *, participant: Participant 
             judged_at=finding.judged_at, diff_url=site.diff_url(rev_id),
             created_at=finding.created_at))
     return out
+
+
+def confirmed_findings(session: so.Session, seminar: Seminar,
+                       participant: Participant | None = None) -> list[FindingView]:
+    """What a student may see: only findings the instructor confirmed, with the note."""
+    return findings(session, seminar, participant=participant,
+                    verdicts=(Verdict.CONFIRMED,))
 
 
 def judge(session: so.Session, seminar: Seminar, finding_id: int, verdict: str | None,

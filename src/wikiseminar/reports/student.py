@@ -37,6 +37,7 @@ from .figures import (
     student_figures,
     timeline,
 )
+from .integrity import FindingView, confirmed_findings
 from .sorting import name_key
 
 __all__ = [
@@ -111,6 +112,8 @@ class StudentReport:
     articles: list[ArticleLine] = field(default_factory=list)
     days: list[tuple[dt.date, int, int]] = field(default_factory=list)
     excerpts: list[Excerpt] = field(default_factory=list)
+    # Integrity findings the instructor confirmed (reports.integrity.FindingView).
+    integrity: list[FindingView] = field(default_factory=list)
 
     @property
     def notices(self) -> list[str]:
@@ -241,6 +244,9 @@ def build_reports(session: so.Session, seminar: Seminar,
     site = seminar.wiki.siteinfo
     now = utcnow()
     period = (seminar.start_date, seminar.end_date)
+    confirmed: dict[int, list[FindingView]] = {}
+    for finding in confirmed_findings(session, seminar):
+        confirmed.setdefault(finding.participant_id, []).append(finding)
     reports = []
     for p in participants:
         f = figures.get(p.id) or StudentFigures(p.id, p.name, str(p.role), p.account_status,
@@ -258,5 +264,6 @@ def build_reports(session: so.Session, seminar: Seminar,
             as_of=seminar.last_sync_at, generated_at=now, period=period,
             articles=_articles(p, pages, site), days=days.get(p.id, []),
             excerpts=_excerpts(session, seminar, p, site, freeze),
+            integrity=confirmed.get(p.id, []),
         ))
     return reports
