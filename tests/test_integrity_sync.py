@@ -222,6 +222,14 @@ def test_cli_review_page_and_verdicts_that_stick(app: Flask, wiki: LocalWiki) ->
         # The review page: passages side by side with the shared words marked.
         client = app.test_client()
         login_as(client, _instructor(app, seminar_id))
+        with app.app_context():
+            ids = {p.name.lower(): p.id for p in db.session.scalars(sa.select(Participant).where(
+                Participant.seminar_id == seminar_id))}
+        board = client.get(f"/seminars/{slug}/dashboard").get_data(as_text=True)
+        assert f'id="alert-integrity-review-{ids["elodie"]}"' in board
+        own = students["elodie"].get(f"/seminars/{slug}/students/{ids['elodie']}")
+        assert own.status_code == 200
+        assert "alert-integrity-review" not in own.get_data(as_text=True)
         server.pages.clear()  # the sources disappear: the findings keep their passages
         page = client.get(f"/seminars/{slug}/integrity").get_data(as_text=True)
         assert "<mark>" in page and "Madagascar" in page and "diff=prev&amp;oldid=" in page
@@ -247,6 +255,8 @@ def test_cli_review_page_and_verdicts_that_stick(app: Flask, wiki: LocalWiki) ->
         assert 'id="integrity-h"' in me and "Paragraphe collé sans guillemets." in me
         assert 'id="integrity-h"' not in students["bruno"].get(
             f"/seminars/{slug}/me").get_data(as_text=True)
+        own = students["elodie"].get(f"/seminars/{slug}/students/{ids['elodie']}")
+        assert f'id="alert-integrity-confirmed-{ids["elodie"]}"' in own.get_data(as_text=True)
         report = runner.invoke(args=["report", slug, "--student", users["elodie"],
                                      "--format", "html"])
         assert report.exit_code == 0 and "Paragraphe collé sans guillemets." in report.output
