@@ -267,6 +267,22 @@ def test_cli_review_page_and_verdicts_that_stick(app: Flask, wiki: LocalWiki) ->
         assert f'id="finding-{bruno["id"]}"' in client.get(
             f"/seminars/{slug}/integrity?show=all").get_data(as_text=True)
 
+        # A rubric criterion can read the confirmed findings (share of clean edits).
+        from wikiseminar.models import CriterionKind, RubricCriterion, Seminar
+        from wikiseminar.reports.grading import seminar_gradebook
+
+        with app.app_context():
+            db.session.add(RubricCriterion(
+                seminar_id=seminar_id, label="Intégrité", kind=CriterionKind.COMPUTED,
+                metric="integrity_clean", threshold_low=0.5, threshold_high=1.0))
+            db.session.commit()
+            book = seminar_gradebook(db.session, db.session.get(Seminar, seminar_id))
+            (criterion,) = book.criteria
+            scores = {book.participants[g.participant_id].name.lower(): g.scores[criterion.id]
+                      for g in book.grades}
+        assert scores["chloe"] == 1.0 and scores["bruno"] == 1.0  # false positive: no effect
+        assert scores["elodie"] is not None and scores["elodie"] < 0.5
+
         # Bruno pastes the same passage again on another page: no new finding to judge.
         server.add("/travail-du-clic.html", html_page("Le travail du clic", SOURCE_FR))
         wiki.import_pages([PageSpec(f"Autre page {slug}", [
