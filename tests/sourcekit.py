@@ -17,6 +17,7 @@ class SourceServer:
 
     pages: dict[str, tuple[int, str, bytes, dict[str, str]]] = field(default_factory=dict)
     requests: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, UA)
+    authorizations: list[str] = field(default_factory=list)  # Authorization headers of POSTs
     port: int = 0
 
     def url(self, path: str) -> str:
@@ -76,6 +77,7 @@ def source_server() -> Iterator[SourceServer]:
             length = int(self.headers.get("Content-Length") or 0)
             payload = self.rfile.read(length)
             state.requests.append(("POST", self.path, payload.decode("utf-8", "replace")))
+            state.authorizations.append(self.headers.get("Authorization", ""))
             status, ctype, body, headers = state.pages.get(self.path, (404, "text/plain", b"", {}))
             self.send_response(status)
             self.send_header("Content-Type", ctype)

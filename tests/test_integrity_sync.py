@@ -291,3 +291,51 @@ def test_cli_review_page_and_verdicts_that_stick(app: Flask, wiki: LocalWiki) ->
         again = json.loads(runner.invoke(args=["integrity", slug, "--json"]).output)
         assert len(again) == len(rows)
         assert {r["id"]: r["verdict"] for r in again}[bruno["id"]] == "false_positive"
+
+
+def test_citations_traces_doi_resolution_and_external_detector(app: Flask, wiki: LocalWiki) -> None:
+    import json
+
+    with source_server() as server:
+        server.add("/doi/10.1234/exists", "", status=302,
+                   headers={"Location": server.url("/travail-du-clic.html")})
+        server.add("/detect", json.dumps({"score": 0.97}), "application/json")
+        app.config.update(INTEGRITY_FETCH_SOURCES=True, INTEGRITY_ALLOW_PRIVATE_HOSTS=True,
+                          INTEGRITY_DOI_RESOLVER=server.url("/doi/"),
+                          INTEGRITY_DETECTOR_URL=server.url("/detect"),
+                          INTEGRITY_DETECTOR_TOKEN="secret-token")
+        sc = new_scenario()
+        urls = _serve(server)
+        study = server.add("/etude?utm_source=chatgpt.com", html_page("Étude", SOURCE_FR))
+        user = sc.user("chloe")
+        wiki.create_users([user])
+        text = (CHLOE + " Les **plateformes** en profitent.<ref>{{Ouvrage |titre=Le clic "
+                "|isbn=978-2-02-140188-1 |date=12 mars 2031}}</ref><ref>{{Article |doi=10.12/x}}"
+                "</ref><ref>{{Article |doi=10.1234/missing}}</ref><ref>{{Article "
+                f"|doi=10.1234/exists}}}}</ref><ref>[{study} Étude]</ref>\n\n== Notes ==\n"
+                "<references />")
+        wiki.import_pages([PageSpec(f"Citations {sc.tag}", [Rev(user, ts("2024-01-11"), text)])])
+        seminar_id = make_seminar(app, wiki, sc)
+        assert run_sync(app, seminar_id)["status"] == "success"
+        with app.app_context():
+            rows = db.session.execute(sa.select(
+                IntegrityFinding.kind, IntegrityFinding.detail, IntegrityFinding.confidence)).all()
+        found = {(k, d) for k, d, _ in rows}
+        assert ("isbn", "978-2-02-140188-1: wrong check digit or length") in found
+        assert ("doi", "10.12/x: malformed DOI") in found
+        assert ("doi", "10.1234/missing: does not resolve") in found
+        assert not any(d.startswith("10.1234/exists") for _, d in found)
+        assert ("future-date", "12 mars 2031: after the edit (2024-01-11)") in found
+        assert ("ai-trace", "utm_source: utm_source=chatgpt.com") in found
+        assert ("markdown", "markdown-bold: **plateformes**") in found
+        assert [c for k, _, c in rows if k == "ai-detector"] == [0.97]
+        posts = [payload for method, _, payload in server.requests if method == "POST"]
+        assert len(posts) == 1 and "Antonio Casilli" in json.loads(posts[0])["text"]
+        assert server.authorizations == ["Bearer secret-token"]
+        assert urls["fr"]
+
+
+def test_no_text_leaves_without_a_detector(app: Flask, wiki: LocalWiki) -> None:
+    with source_server() as server:
+        setup_seminar(app, wiki, server)
+        assert not [r for r in server.requests if r[0] == "POST"]

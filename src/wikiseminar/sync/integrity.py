@@ -38,6 +38,8 @@ __all__ = ["CHECK_VERSION", "IntegritySettings", "check_seminar", "get_source"]
 log = logging.getLogger("wikiseminar.integrity")
 
 CHECK_VERSION = 1
+# Below this many added words a detector's score means little: the text is not sent.
+DETECTOR_MIN_WORDS = 40
 
 
 class IntegritySettings:
@@ -117,7 +119,29 @@ class _SeminarCheck:
             findings += self._sources(parent, text, passages)
             findings += self._dois(parent, text)
         findings += self._peers(revision, participant, passages)
+        findings += self._detector(passages)
         return findings
+
+    def _detector(self, passages: list[str]) -> list[Finding]:
+        """The external detector's score of the added prose, when one is configured."""
+        from ..integrity.detector import DetectorError, detector_score
+        from ..integrity.text import words
+
+        text = "\n\n".join(passages)
+        if not self.settings.detector_url or len(words(text)) < DETECTOR_MIN_WORDS:
+            return []
+        try:
+            score = detector_score(self.settings.detector_url, text, lang=self.site.lang,
+                                   token=self.settings.detector_token,
+                                   timeout=self.settings.http.timeout,
+                                   user_agent=self.settings.http.user_agent)
+        except DetectorError as exc:
+            log.warning("integrity detector: %s", exc)
+            return []
+        if score < self.settings.detector_threshold:
+            return []
+        return [Finding(kind="ai-detector", source=self.settings.detector_url, passage=text,
+                        confidence=round(score, 3), detail=f"detector score {score:.2f}")]
 
     def _sources(self, parent: str | None, text: str, passages: list[str]) -> list[Finding]:
         """Copies of cited sources, and links dead when added."""
