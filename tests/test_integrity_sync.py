@@ -339,3 +339,31 @@ def test_no_text_leaves_without_a_detector(app: Flask, wiki: LocalWiki) -> None:
     with source_server() as server:
         setup_seminar(app, wiki, server)
         assert not [r for r in server.requests if r[0] == "POST"]
+
+
+OTHER_ARTICLE = ("L'économie de plateforme désigne l'ensemble des activités organisées par des "
+                 "intermédiaires numériques qui mettent en relation une offre et une demande, "
+                 "en prélevant une commission sur chaque transaction réalisée par les utilisateurs.")
+
+
+def test_copies_between_students_and_from_linked_wiki_articles(app: Flask, wiki: LocalWiki) -> None:
+    sc = new_scenario()
+    e, b, o = sc.user("elodie"), sc.user("bruno"), sc.user("outsider")
+    wiki.create_users([e, b, o, sc.user("chloe")])
+    linked = f"Économie de plateforme {sc.tag}"
+    wiki.import_pages([
+        PageSpec(linked, [Rev(o, ts("2023-11-02"), OTHER_ARTICLE)]),
+        PageSpec(f"Clic Élodie {sc.tag}", [Rev(e, ts("2024-01-10"), ELODIE)]),
+        PageSpec(f"Clic Bruno {sc.tag}", [
+            Rev(b, ts("2024-01-12"), "Intro de Bruno sur le sujet.\n\n" + ELODIE),
+            Rev(b, ts("2024-01-13"), "Intro de Bruno sur le sujet.\n\n" + ELODIE
+                + f"\n\nSelon l'article [[{linked}]] : " + OTHER_ARTICLE)]),
+    ])
+    seminar_id = make_seminar(app, wiki, sc)
+    assert run_sync(app, seminar_id)["status"] == "success"
+    found = _findings(app, seminar_id)
+    assert ("bruno", "copy-seminar", f"Clic Élodie {sc.tag}", 1.0) in found
+    wiki_copies = [c for who, kind, src, c in found if (who, kind, src) == ("bruno", "copy-wiki", linked)]
+    assert wiki_copies and wiki_copies[0] is not None and wiki_copies[0] >= 0.75
+    # Élodie wrote first: she is not flagged for Bruno's copy of her text.
+    assert not [f for f in found if f[0] == "elodie"]

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..analysis.excerpts import added_prose
+from ..analysis.wikitext import WikitextParser
 from ..integrity.checks import Finding, cited_urls, copy_findings, offline_findings
 from ..integrity.citations import added_urls, doi_is_wellformed, extract_dois
 from ..integrity.compare import SourceIndex
@@ -31,6 +32,8 @@ from ..models import (
 )
 from ..models._types import utcnow
 from ..scope import seminar_revisions
+from ..wiki.client import WikiClient
+from ..wiki.types import NS_MAIN
 from .measure import _texts
 
 __all__ = ["CHECK_VERSION", "IntegritySettings", "check_seminar", "get_source"]
@@ -40,6 +43,8 @@ log = logging.getLogger("wikiseminar.integrity")
 CHECK_VERSION = 1
 # Below this many added words a detector's score means little: the text is not sent.
 DETECTOR_MIN_WORDS = 40
+# Linked wiki articles compared per revision (one API request each, once per pass).
+MAX_LINKED_ARTICLES = 10
 
 
 class IntegritySettings:
@@ -93,8 +98,13 @@ def get_source(session: so.Session, url: str, settings: IntegritySettings) -> In
 class _SeminarCheck:
     """State of one integrity pass over a seminar (parsed sources kept for the pass)."""
 
-    def __init__(self, session: so.Session, seminar: Seminar, settings: IntegritySettings) -> None:
+    def __init__(self, session: so.Session, seminar: Seminar, settings: IntegritySettings,
+                 client: WikiClient | None = None) -> None:
         self.session = session
+        self.client = client
+        self.linked: dict[str, SourceIndex | None] = {}
+        self._titles: set[str] | None = None
+        self.parser = WikitextParser(seminar.wiki.siteinfo)
         self.seminar = seminar
         self.settings = settings
         self.site = seminar.wiki.siteinfo
@@ -119,8 +129,41 @@ class _SeminarCheck:
             findings += self._sources(parent, text, passages)
             findings += self._dois(parent, text)
         findings += self._peers(revision, participant, passages)
+        findings += self._linked(parent, text, passages)
         findings += self._detector(passages)
         return findings
+
+    def _linked(self, parent: str | None, text: str, passages: list[str]) -> list[Finding]:
+        """Passages copied from the wiki's articles that the revision links to."""
+        if self.client is None or not passages:
+            return []
+        before = set(self.parser.parse(parent).wikilinks) if parent else set()
+        titles = [t for t in self.parser.parse(text).wikilinks
+                  if t not in before and self.site.split_title(t)[0] == NS_MAIN]
+        own = self._seminar_titles()
+        indexes: dict[str, SourceIndex] = {}
+        for title in titles[:MAX_LINKED_ARTICLES]:
+            if title in own:
+                continue  # the seminar's own pages are compared as peers, as of the edit
+            if title not in self.linked:
+                wikitext = self.client.page_text(title)
+                prose = "\n".join(added_prose(None, wikitext, self.site,
+                                              max_chars=1_000_000)) if wikitext else ""
+                self.linked[title] = SourceIndex(prose) if prose else None
+            index = self.linked[title]
+            if index is not None:
+                indexes[title] = index
+        return copy_findings(passages, indexes, threshold=self.settings.possible,
+                             kind="copy-wiki")
+
+    def _seminar_titles(self) -> set[str]:
+        """Current titles of the pages the seminar's participants edited."""
+        if self._titles is None:
+            self._titles = set(self.session.scalars(
+                sa.select(Page.title).where(Page.id.in_(
+                    seminar_revisions(self.seminar).with_only_columns(Revision.page_pk)
+                    .order_by(None).distinct()))))
+        return self._titles
 
     def _detector(self, passages: list[str]) -> list[Finding]:
         """The external detector's score of the added prose, when one is configured."""
@@ -217,7 +260,8 @@ class _SeminarCheck:
         return self.prose[rev_id]
 
 
-def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any]) -> int:
+def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any],
+                  client: WikiClient | None = None) -> int:
     """Check every stored, not yet checked revision of the seminar; return how many."""
     settings = IntegritySettings(config)
     if not settings.enabled:
@@ -229,7 +273,7 @@ def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any])
     ).all()
     if not pending:
         return 0
-    state = _SeminarCheck(session, seminar, settings)
+    state = _SeminarCheck(session, seminar, settings, client)
     wanted = {r.rev_id for r, _ in pending} | {r.parent_id for r, _ in pending if r.parent_id}
     texts = _texts(session, seminar.wiki_id, wanted)
     done = 0
