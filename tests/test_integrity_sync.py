@@ -360,6 +360,7 @@ def test_copies_between_students_and_from_linked_wiki_articles(app: Flask, wiki:
                 + f"\n\nSelon l'article [[{linked}]] : " + OTHER_ARTICLE)]),
     ])
     seminar_id = make_seminar(app, wiki, sc)
+    app.config.update(INTEGRITY_FETCH_SOURCES=True, INTEGRITY_ALLOW_PRIVATE_HOSTS=True)
     assert run_sync(app, seminar_id)["status"] == "success"
     found = _findings(app, seminar_id)
     assert ("bruno", "copy-seminar", f"Clic Élodie {sc.tag}", 1.0) in found

@@ -15,7 +15,7 @@ from ..models._types import utcnow
 
 __all__ = ["FindingView", "confirmed_findings", "findings", "judge", "level", "unjudged_count"]
 
-KINDS = ("copy", "copy-seminar", "dead-link", "isbn", "doi", "future-date", "ai-trace",
+KINDS = ("copy", "copy-seminar", "copy-wiki", "dead-link", "isbn", "doi", "future-date", "ai-trace",
          "markdown", "ai-detector")
 
 

@@ -135,7 +135,7 @@ class _SeminarCheck:
 
     def _linked(self, parent: str | None, text: str, passages: list[str]) -> list[Finding]:
         """Passages copied from the wiki's articles that the revision links to."""
-        if self.client is None or not passages:
+        if self.client is None or not passages or not self.settings.fetch:
             return []
         before = set(self.parser.parse(parent).wikilinks) if parent else set()
         titles = [t for t in self.parser.parse(text).wikilinks

@@ -20,6 +20,7 @@ from . import bp
 KIND_LABELS = {
     "copy": _l("text copied from a cited source"),
     "copy-seminar": _l("text found in another page of the seminar"),
+    "copy-wiki": _l("text copied from a linked wiki article"),
     "dead-link": _l("link dead when cited"),
     "isbn": _l("ISBN with a wrong check digit"),
     "doi": _l("DOI that is malformed or does not resolve"),
