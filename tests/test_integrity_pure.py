@@ -111,3 +111,12 @@ def test_cited_urls_include_added_and_paragraph_sources() -> None:
             "\n\nAutre.<ref>http://new.example/b</ref>")
     urls = cited_urls(parent, text, ["Le travail du clic désigne des micro-tâches."])
     assert urls == ["http://new.example/b", "http://old.example/a"]
+
+
+def test_source_passage_leaves_out_a_title_that_repeats_the_first_words() -> None:
+    source = ("Le travail du clic\n\nLe numérique est souvent présenté comme immatériel, mais il "
+              "repose sur le travail de millions de personnes.\n\n" + SOURCE)
+    passage = ("Le travail du clic désigne l'ensemble des micro-tâches payées à la pièce sur des "
+               "plateformes numériques.")
+    match = compare(passage, SourceIndex(source))
+    assert match is not None and match.source_passage == passage

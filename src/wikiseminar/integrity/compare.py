@@ -37,6 +37,8 @@ it its or from not but which who has have had their they he she his her also tha
 """.split())
 
 MIN_WORDS = 8
+# Matched positions this many words away from the others are not part of the passage.
+STRAY_GAP = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,11 @@ def _source_window(source: SourceIndex, hits: list[int], length: int) -> str:
         if hi - lo + 1 > best_count:
             best_count, best_start = hi - lo + 1, hits[lo]
     inside = [h for h in hits if best_start <= h <= best_start + width]
+    # Leave out stray matches at either end (a title repeating the first words, say).
+    while len(inside) > 1 and inside[1] - inside[0] > STRAY_GAP:
+        inside.pop(0)
+    while len(inside) > 1 and inside[-1] - inside[-2] > STRAY_GAP:
+        inside.pop()
     first = inside[0]
     last = min(inside[-1] + source.n - 1, len(source.tokens) - 1)
     start = source.tokens[first].start
