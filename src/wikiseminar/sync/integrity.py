@@ -7,6 +7,8 @@ pure work is in `integrity/`; this module reads texts, fetches sources and write
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 import hashlib
 import logging
 from typing import Any
@@ -45,6 +47,8 @@ CHECK_VERSION = 1
 DETECTOR_MIN_WORDS = 40
 # Linked wiki articles compared per revision (one API request each, once per pass).
 MAX_LINKED_ARTICLES = 10
+# Prepared texts of the seminar's other pages kept in memory during a pass.
+PEER_INDEX_CACHE = 256
 
 
 class IntegritySettings:
@@ -109,7 +113,9 @@ class _SeminarCheck:
         self.settings = settings
         self.site = seminar.wiki.siteinfo
         self.indexes: dict[str, SourceIndex] = {}
-        self.prose: dict[int, str] = {}
+        self.peer_indexes: dict[int, SourceIndex | None] = {}
+        self._pages: tuple[dict[int, list[tuple[dt.datetime, int]]], dict[int, str],
+                           dict[int, set[int]]] | None = None
         self.fetched = 0
 
     def source_index(self, source: IntegritySource) -> SourceIndex | None:
@@ -228,36 +234,65 @@ class _SeminarCheck:
         """Passages found in other pages of the seminar as they stood before this edit."""
         if not passages:
             return []
-        own_pages = set(self.session.scalars(
-            seminar_revisions(self.seminar).with_only_columns(Revision.page_pk)
-            .where(Participant.id == participant.id).order_by(None).distinct()))
-        pages = set(self.session.scalars(
-            seminar_revisions(self.seminar).with_only_columns(Revision.page_pk)
-            .order_by(None).distinct()))
+        histories, titles, own = self._seminar_pages()
         indexes: dict[str, SourceIndex] = {}
-        for page_pk in sorted(pages - own_pages - {revision.page_pk}):
-            row = self.session.execute(
-                sa.select(Revision.rev_id, Page.title).join(Page, Page.id == Revision.page_pk)
-                .join(RevisionText, sa.and_(RevisionText.wiki_id == Revision.wiki_id,
-                                            RevisionText.rev_id == Revision.rev_id))
-                .where(Revision.page_pk == page_pk, Revision.timestamp < revision.timestamp,
-                       RevisionText.hidden.is_(False))
-                .order_by(Revision.timestamp.desc(), Revision.rev_id.desc()).limit(1)).first()
-            if row is None:
+        skip = own.get(participant.id, set()) | {revision.page_pk}
+        when = (revision.timestamp, revision.rev_id)
+        for page_pk, history in histories.items():
+            if page_pk in skip:
                 continue
-            prose = self._prose(row.rev_id)
-            if prose:
-                indexes[row.title] = SourceIndex(prose)
+            at = bisect.bisect_left(history, when)
+            if not at:
+                continue  # the page had no stored text before this edit
+            index = self._peer_index(history[at - 1][1])
+            if index is not None:
+                indexes[titles[page_pk]] = index
         return copy_findings(passages, indexes, threshold=self.settings.possible,
                              kind="copy-seminar")
 
+    def _seminar_pages(self) -> tuple[dict[int, list[tuple[dt.datetime, int]]], dict[int, str],
+                                      dict[int, set[int]]]:
+        """Read once per pass: each seminar page's revisions with a stored text (in time
+        order), the pages' titles, and the pages each participant edited."""
+        if self._pages is None:
+            rows = self.session.execute(
+                seminar_revisions(self.seminar).with_only_columns(
+                    Revision.page_pk, Participant.id).order_by(None).distinct()).all()
+            own: dict[int, set[int]] = {}
+            for page_pk, participant_id in rows:
+                own.setdefault(participant_id, set()).add(page_pk)
+            pages = sorted({page_pk for page_pk, _ in rows})
+            histories: dict[int, list[tuple[dt.datetime, int]]] = {pk: [] for pk in pages}
+            titles: dict[int, str] = {}
+            for start in range(0, len(pages), 500):
+                chunk = pages[start:start + 500]
+                titles.update(self.session.execute(
+                    sa.select(Page.id, Page.title).where(Page.id.in_(chunk))).all())
+                for page_pk, stamp, rev_id in self.session.execute(
+                        sa.select(Revision.page_pk, Revision.timestamp, Revision.rev_id)
+                        .join(RevisionText, sa.and_(
+                            RevisionText.wiki_id == Revision.wiki_id,
+                            RevisionText.rev_id == Revision.rev_id))
+                        .where(Revision.page_pk.in_(chunk), RevisionText.hidden.is_(False))):
+                    histories[page_pk].append((stamp, rev_id))
+            for history in histories.values():
+                history.sort()
+            self._pages = (histories, titles, own)
+        return self._pages
+
+    def _peer_index(self, rev_id: int) -> SourceIndex | None:
+        """The prepared prose of a stored revision, kept for the pass (bounded cache)."""
+        if rev_id not in self.peer_indexes:
+            if len(self.peer_indexes) >= PEER_INDEX_CACHE:
+                self.peer_indexes.pop(next(iter(self.peer_indexes)))
+            prose = self._prose(rev_id)
+            self.peer_indexes[rev_id] = SourceIndex(prose) if prose else None
+        return self.peer_indexes[rev_id]
+
     def _prose(self, rev_id: int) -> str:
-        """The visible prose of a stored revision (cached for the pass)."""
-        if rev_id not in self.prose:
-            text = _texts(self.session, self.seminar.wiki_id, {rev_id}).get(rev_id)
-            self.prose[rev_id] = "\n".join(added_prose(None, text, self.site,
-                                                       max_chars=1_000_000)) if text else ""
-        return self.prose[rev_id]
+        """The visible prose of a stored revision."""
+        text = _texts(self.session, self.seminar.wiki_id, {rev_id}).get(rev_id)
+        return "\n".join(added_prose(None, text, self.site, max_chars=1_000_000)) if text else ""
 
 
 def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any],
