@@ -11,6 +11,7 @@ import bisect
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -296,8 +297,14 @@ class _SeminarCheck:
 
 
 def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any],
-                  client: WikiClient | None = None) -> int:
-    """Check every stored, not yet checked revision of the seminar; return how many."""
+                  client: WikiClient | None = None, *,
+                  heartbeat: Callable[[], None] | None = None,
+                  progress: Callable[[str, int, int | None], None] | None = None) -> int:
+    """Check every stored, not yet checked revision of the seminar; return how many.
+
+    `heartbeat` is called after each revision (the sync extends its lock there: fetching
+    sources can take a while on the first pass); `progress` gets ("integrity", done, total).
+    """
     settings = IntegritySettings(config)
     if not settings.enabled:
         return 0
@@ -325,6 +332,10 @@ def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any],
                                    sources_compared=len(state.indexes), checked_at=utcnow()))
         session.commit()
         done += 1
+        if heartbeat is not None:
+            heartbeat()
+        if progress is not None:
+            progress("integrity", done, len(pending))
     return done
 
 

@@ -425,7 +425,8 @@ def sync_seminar(session: so.Session, seminar: Seminar, client: WikiClient,
             from .integrity import check_seminar
 
             options.progress("integrity", 0, None)
-            check_seminar(session, seminar, options.integrity, client)
+            check_seminar(session, seminar, options.integrity, client,
+                          heartbeat=run_state.heartbeat, progress=options.progress)
             run_state.heartbeat()
         window_end = min(run_state.now, seminar.end_at)
         for p in participants:
