@@ -56,3 +56,11 @@ def test_size_cap_404_and_text_of_pdf_and_html() -> None:
         html = fetch_source(page, LOCAL)
         assert html.status == "ok" and "Premier paragraphe" in html.text
         assert "Mentions légales" not in html.text  # boilerplate left out
+
+
+def test_broken_documents_are_unsupported_not_errors() -> None:
+    with source_server() as server:
+        pdf = server.add("/broken.pdf", b"%PDF-1.4 truncated", "application/pdf")
+        image = server.add("/image.png", b"\x89PNG\r\n", "image/png")
+        assert fetch_source(pdf, LOCAL).status == "unsupported"
+        assert fetch_source(image, LOCAL).status == "unsupported"

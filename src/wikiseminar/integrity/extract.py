@@ -26,18 +26,22 @@ def _html(body: bytes) -> tuple[str, str]:
     import trafilatura
 
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    text = trafilatura.extract(body, include_comments=False, include_tables=True,
-                               favor_recall=True, deduplicate=False) or ""
-    title = ""
-    meta = trafilatura.extract_metadata(body)
-    if meta is not None and meta.title:
-        title = meta.title
+    title, text = "", ""
+    try:
+        text = trafilatura.extract(body, include_comments=False, include_tables=True,
+                                   favor_recall=True, deduplicate=False) or ""
+        meta = trafilatura.extract_metadata(body)
+        if meta is not None and meta.title:
+            title = meta.title
+    except Exception:  # noqa: BLE001 (a broken page must not fail the sync: plain text below)
+        logging.getLogger("wikiseminar.integrity").warning("trafilatura failed on a page")
     if not text:
+        from lxml import etree
         from lxml import html as lxml_html
 
         try:
             text = lxml_html.fromstring(body).text_content()
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, etree.LxmlError):
             text = ""
     return title, text
 
@@ -45,13 +49,13 @@ def _html(body: bytes) -> tuple[str, str]:
 def _pdf(body: bytes) -> tuple[str, str]:
     """The text of a PDF, page by page."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(body))
         pages = [page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES]]
         title = str((reader.metadata or {}).get("/Title") or "")
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise ValueError(f"unreadable PDF: {exc}") from exc
     return title, "\n".join(pages)

@@ -36,6 +36,7 @@ from ..models import (
 from ..models._types import utcnow
 from ..scope import seminar_revisions
 from ..wiki.client import WikiClient
+from ..wiki.errors import WikiError
 from ..wiki.types import NS_MAIN
 from .measure import _texts
 
@@ -153,7 +154,11 @@ class _SeminarCheck:
             if title in own:
                 continue  # the seminar's own pages are compared as peers, as of the edit
             if title not in self.linked:
-                wikitext = self.client.page_text(title)
+                try:
+                    wikitext = self.client.page_text(title)
+                except WikiError as exc:  # an unreadable link is skipped, not a failed sync
+                    log.warning("integrity: linked article %r not read: %s", title, exc)
+                    wikitext = None
                 prose = "\n".join(added_prose(None, wikitext, self.site,
                                               max_chars=1_000_000)) if wikitext else ""
                 self.linked[title] = SourceIndex(prose) if prose else None
