@@ -45,6 +45,9 @@ def base_config(url: str) -> dict[str, object]:
         "WIKI_MAX_BACKOFF": 0.05,
         "WIKI_TIMEOUT": 10.0,
         "SYNC_WATERMARK_OVERLAP_MINUTES": 0,
+        # Nothing may reach the internet: tests that fetch sources turn this on, with
+        # INTEGRITY_ALLOW_PRIVATE_HOSTS, against their own local HTTP server.
+        "INTEGRITY_FETCH_SOURCES": False,
     }
 
 

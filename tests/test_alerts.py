@@ -210,7 +210,7 @@ def test_draft_rule() -> None:
 
 
 def test_every_rule_has_a_label_and_alerts_come_most_severe_first() -> None:
-    assert len({r.id for r in RULES}) == len(RULES) == 11
+    assert len({r.id for r in RULES}) == len(RULES) == 13
     found = evaluate([facts(account_status="missing", edits=0, assignment_status="proposed",
                             reverted_edits=1)], NEAR)[7]
     assert [a.severity for a in found] == sorted(
@@ -347,3 +347,12 @@ def test_alerts_over_real_english_histories(app: Flask) -> None:
     assert found[ids["Jkokemueller"]] == ["topic-missing", "reverted"]
     assert found[ids["Cottonapple4"]] == ["topic-missing", "reverted"]
     assert found[ids["Mav"]] == ["article-nominated"]
+
+
+def test_integrity_alerts_unjudged_for_the_instructor_confirmed_for_both() -> None:
+    from wikiseminar.reports.alerts import INSTRUCTOR_ONLY_RULES
+
+    assert rules_of(facts(integrity_unjudged=2)) == ["integrity-review"]
+    assert "integrity-review" in INSTRUCTOR_ONLY_RULES
+    assert rules_of(facts(integrity_confirmed=1)) == ["integrity-confirmed"]
+    assert "integrity-confirmed" not in INSTRUCTOR_ONLY_RULES

@@ -92,6 +92,8 @@ TABLE = [
     Row("POST", f"{A}/topics/{{topic}}/delete", only_instructor(302), {}),
     Row("GET", f"{A}/assignments/{{assignment}}", only_instructor(200)),
     Row("POST", f"{A}/assignments/{{assignment}}", only_instructor(200), {}),
+    Row("GET", f"{A}/integrity", only_instructor(200)),
+    Row("POST", f"{A}/integrity/999999", only_instructor(404), {}),
     # Pages of every member.
     Row("GET", f"{A}/calendar", members(200)),
     Row("GET", f"{A}/calendar.ics", members(200)),

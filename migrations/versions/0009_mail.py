@@ -1,7 +1,7 @@
 """mail: outbox, single-use mailed links, notification opt-outs and sent notifications
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-04 19:30:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from wikiseminar.models._types import UTCDateTime
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -40,6 +40,8 @@ COMMANDS: dict[str, CommandEntry] = {
                            "Export a seminar's data (revisions, grades, everything)."),
     "digest": CommandEntry("mail", "digest_command",
                            "Send each instructor's weekly digest (cron: once a week)."),
+    "integrity": CommandEntry("integrity", "integrity_command",
+                              "Integrity findings of a seminar: copies, citations, AI traces."),
     "mail": CommandEntry("mail", "mail_group", "The outbox: send what is due, list, retry."),
     "notify": CommandEntry("mail", "notify_command",
                            "Send the notifications that are due (after each sync)."),

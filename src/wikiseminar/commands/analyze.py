@@ -245,7 +245,10 @@ def _run_authorship(history: HistoryFile, as_json: bool, bar: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.option("--authorship", is_flag=True,
               help="Print who wrote the last revision (token shares per editor) instead.")
-def analyze_command(file: str, as_json: bool, authorship: bool) -> None:
+@click.option("--integrity", is_flag=True,
+              help="Print the offline integrity findings instead (AI traces, Markdown, "
+                   "ISBN/DOI syntax, future dates).")
+def analyze_command(file: str, as_json: bool, authorship: bool, integrity: bool) -> None:
     """Measure every revision of FILE (Special:Export XML, or prop=revisions JSON).
 
     Prints each revision's words/references/sections/links/files/templates/categories added
@@ -256,7 +259,11 @@ def analyze_command(file: str, as_json: bool, authorship: bool) -> None:
     try:
         with open_history(file) as history:
             bar = _progress(history)
-            if authorship:
+            if integrity:
+                from .analyze_integrity import run_integrity
+
+                run_integrity(_tracked(history, bar), as_json)
+            elif authorship:
                 _run_authorship(history, as_json, bar)
             else:
                 _run_metrics(history, as_json, bar)

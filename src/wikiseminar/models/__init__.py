@@ -2,6 +2,7 @@
 
 from .documents import DocumentBuild, RenderedDocument
 from .grading import CriterionKind, FinalGrade, Mark, RubricCriterion
+from .integrity import IntegrityCheck, IntegrityFinding, IntegritySource, Verdict
 from .mail import (
     DigestRecord,
     EmailToken,
@@ -47,6 +48,9 @@ __all__ = [
     "DigestRecord",
     "EmailToken",
     "FinalGrade",
+    "IntegrityCheck",
+    "IntegrityFinding",
+    "IntegritySource",
     "LoginAttempt",
     "MailStatus",
     "Mark",
@@ -70,5 +74,6 @@ __all__ = [
     "SyncRun",
     "Topic",
     "User",
+    "Verdict",
     "Wiki",
 ]

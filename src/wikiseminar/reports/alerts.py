@@ -40,6 +40,7 @@ from .figures import StudentFigures
 
 __all__ = [
     "HIGH",
+    "INSTRUCTOR_ONLY_RULES",
     "LOW",
     "MEDIUM",
     "RULES",
@@ -93,7 +94,16 @@ RULES: tuple[AlertRule, ...] = (
                  "(template or category) in its current version.")),
     AlertRule("draft-not-moved", MEDIUM, N_("Draft not published"),
               N_("An article to create is still a sandbox draft while the restitution is near.")),
+    AlertRule("integrity-review", MEDIUM, N_("Integrity findings to review"),
+              N_("The sync found passages copied from a cited source, impossible citations or "
+                 "traces of AI tools that the instructor has not judged yet (never shown to "
+                 "the student).")),
+    AlertRule("integrity-confirmed", HIGH, N_("Integrity problem confirmed"),
+              N_("The instructor confirmed an integrity finding (copied text, impossible "
+                 "citation, AI traces).")),
 )
+# Rules whose alerts only the instructor sees: an unjudged finding is not an accusation.
+INSTRUCTOR_ONLY_RULES = frozenset({"integrity-review"})
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 
 
@@ -166,6 +176,8 @@ class StudentFacts:
     reverted_edits: int = 0
     reverted_words: int = 0
     articles: list[ArticleFacts] = field(default_factory=list)
+    integrity_unjudged: int = 0
+    integrity_confirmed: int = 0
 
 
 # -- rules ----------------------------------------------------------------------------------
@@ -294,8 +306,26 @@ def draft_rule(f: StudentFacts, s: AlertSettings) -> Iterable[Alert]:
                                     "title.")), article)
 
 
+def integrity_rule(f: StudentFacts, s: AlertSettings) -> Iterable[Alert]:
+    """Integrity findings waiting for a verdict (instructor only), and confirmed ones."""
+    if f.integrity_unjudged:
+        yield _alert("integrity-review", f,
+                     Message(N_("%(count)d integrity finding(s) to review."),
+                             count=f.integrity_unjudged),
+                     Message(N_("Compare each passage with its source on the integrity page "
+                                "and give a verdict.")),
+                     Message(N_("Nothing to do.")))
+    if f.integrity_confirmed:
+        yield _alert("integrity-confirmed", f,
+                     Message(N_("%(count)d integrity problem(s) confirmed by the instructor."),
+                             count=f.integrity_confirmed),
+                     Message(N_("Talk with %(name)s about how to fix the passages."), name=f.name),
+                     Message(N_("Read the instructor's note on your page and fix the passages: "
+                                "quote and cite the source, or rewrite in your own words.")))
+
+
 RULE_FUNCTIONS: tuple[Rule, ...] = (account_rule, topic_rule, no_edit_rule, reverted_rule,
-                                    deletion_rule, draft_rule)
+                                    deletion_rule, draft_rule, integrity_rule)
 
 
 def evaluate(facts: Iterable[StudentFacts], settings: AlertSettings) -> dict[int, list[Alert]]:
@@ -453,6 +483,7 @@ def collect_facts(session: so.Session, seminar: Seminar,
             return by_title.get(site.full_title(ns, text)) or by_title.get(title)
         return None
 
+    integrity = _integrity_counts(session, seminar)
     facts = []
     for fig in figures:
         participant = participants.get(fig.participant_id)
@@ -485,8 +516,23 @@ def collect_facts(session: so.Session, seminar: Seminar,
             f.articles.append(ArticleFacts(title=page.title, kind="created", page_pk=pk,
                                            exists=not page.deleted, deleted=page.deleted,
                                            notices=notices.get(pk, [])))
+        f.integrity_unjudged, f.integrity_confirmed = integrity.get(fig.participant_id, (0, 0))
         facts.append(f)
     return facts
+
+
+def _integrity_counts(session: so.Session, seminar: Seminar) -> dict[int, tuple[int, int]]:
+    """participant id -> (findings not judged, findings confirmed)."""
+    from ..models import IntegrityFinding, Verdict
+
+    rows = session.execute(
+        sa.select(IntegrityFinding.participant_id,
+                  sa.func.sum(sa.case((IntegrityFinding.verdict.is_(None), 1), else_=0)),
+                  sa.func.sum(sa.case((IntegrityFinding.verdict == Verdict.CONFIRMED, 1),
+                                      else_=0)))
+        .where(IntegrityFinding.seminar_id == seminar.id)
+        .group_by(IntegrityFinding.participant_id)).all()
+    return {pid: (int(unjudged or 0), int(confirmed or 0)) for pid, unjudged, confirmed in rows}
 
 
 def seminar_alerts(session: so.Session, seminar: Seminar, figures: Sequence[StudentFigures],

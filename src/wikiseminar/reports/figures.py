@@ -91,6 +91,7 @@ STUDENT_METRICS: tuple[StudentMetric, ...] = (
     StudentMetric("authorship_share", N_("Share of the articles"), N_("Fraction of the current text of the student's articles that the student introduced."), "ratio"),
     StudentMetric("survival_now", N_("Survival"), N_("Of the words the student added during the seminar, the share still present now."), "ratio"),
     StudentMetric("survival_7d", N_("Survival after 7 days"), N_("Of those words, the share still present 7 days after they were added."), "ratio"),
+    StudentMetric("integrity_clean", N_("Edits without a confirmed integrity problem"), N_("Share of the student's edits on which the instructor confirmed no integrity finding (copied text, impossible citation, AI traces); unjudged findings do not count."), "ratio"),
 )
 
 
@@ -146,6 +147,7 @@ class StudentFigures:
     authorship_added: int | None = None
     survival_now: float | None = None
     survival_7d: float | None = None
+    integrity_clean: float | None = None
 
     def value(self, metric_id: str) -> Any:
         """A figure by its metric id (the grading rubric and the exports use this)."""
@@ -252,7 +254,26 @@ def student_figures(
     for user_id, count in created:
         figures[by_user[user_id]].articles_created = count
     _add_authorship(session, seminar, figures)
+    _add_integrity(session, seminar, figures, until, since)
     return list(figures.values())
+
+
+def _add_integrity(session: so.Session, seminar: Seminar, figures: dict[int, StudentFigures],
+                   until: dt.datetime | None, since: dt.datetime | None) -> None:
+    """Share of each student's edits with no finding the instructor confirmed."""
+    from ..models import IntegrityFinding, Verdict
+
+    rows = session.execute(
+        sa.select(IntegrityFinding.participant_id,
+                  sa.func.count(sa.distinct(IntegrityFinding.revision_id)))
+        .join(Revision, Revision.id == IntegrityFinding.revision_id)
+        .where(IntegrityFinding.seminar_id == seminar.id,
+               IntegrityFinding.verdict == Verdict.CONFIRMED, *_window(seminar, until, since))
+        .group_by(IntegrityFinding.participant_id)).all()
+    confirmed = dict(rows)
+    for pid, f in figures.items():
+        if f.edits:
+            f.integrity_clean = 1 - min(confirmed.get(pid, 0), f.edits) / f.edits
 
 
 def _add_authorship(session: so.Session, seminar: Seminar, figures: dict[int, StudentFigures]) -> None:

@@ -287,11 +287,18 @@ def data_version(session: so.Session, seminar: Seminar) -> tuple[Any, ...]:
         sa.select(SyncRun.id, SyncRun.status, SyncRun.finished_at)
         .where(SyncRun.seminar_id == seminar.id, SyncRun.finished_at.is_not(None))
         .order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(1)).all()
+    from ..models import IntegrityFinding
+
+    findings = session.execute(
+        sa.select(sa.func.count(IntegrityFinding.id), sa.func.count(IntegrityFinding.verdict),
+                  sa.func.max(IntegrityFinding.judged_at), sa.func.max(IntegrityFinding.id))
+        .where(IntegrityFinding.seminar_id == seminar.id)).all()
     return (str(session.get_bind().url), seminar.slug, seminar.wiki_id, seminar.start_date,
             seminar.end_date, seminar.timezone, seminar.restitution_at, seminar.alert_no_edit_days,
             seminar.last_sync_at,
             *(tuple(r) for r in people), *(tuple(r) for r in work),
-            *(tuple(r) for r in topics), *(tuple(r) for r in run))
+            *(tuple(r) for r in topics), *(tuple(r) for r in run),
+            *(tuple(r) for r in findings))
 
 
 class Memo:

@@ -38,6 +38,7 @@ from .figures import (
     student_figures,
     timeline,
 )
+from .integrity import FindingView, confirmed_findings
 from .sorting import name_key
 
 __all__ = [
@@ -113,6 +114,8 @@ class StudentReport:
     days: list[tuple[dt.date, int, int]] = field(default_factory=list)
     excerpts: list[Excerpt] = field(default_factory=list)
     attendance: AttendanceFigures | None = None
+    # Integrity findings the instructor confirmed (reports.integrity.FindingView).
+    integrity: list[FindingView] = field(default_factory=list)
 
     @property
     def notices(self) -> list[str]:
@@ -244,6 +247,9 @@ def build_reports(session: so.Session, seminar: Seminar,
     now = utcnow()
     period = (seminar.start_date, seminar.end_date)
     presence = attendance_figures(session, seminar)
+    confirmed: dict[int, list[FindingView]] = {}
+    for finding in confirmed_findings(session, seminar):
+        confirmed.setdefault(finding.participant_id, []).append(finding)
     reports = []
     for p in participants:
         f = figures.get(p.id) or StudentFigures(p.id, p.name, str(p.role), p.account_status,
@@ -262,5 +268,6 @@ def build_reports(session: so.Session, seminar: Seminar,
             articles=_articles(p, pages, site), days=days.get(p.id, []),
             excerpts=_excerpts(session, seminar, p, site, freeze),
             attendance=presence.get(p.id),
+            integrity=confirmed.get(p.id, []),
         ))
     return reports

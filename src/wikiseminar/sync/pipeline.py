@@ -60,6 +60,8 @@ class SyncOptions:
     trigger: str = "cli"
     owner: str | None = None
     progress: Progress = field(default=_no_progress)
+    # The [integrity] settings (INTEGRITY_* keys); None: no integrity checks in this run.
+    integrity: dict[str, Any] | None = None
 
     @classmethod
     def from_config(cls, config: dict[str, Any], **kwargs: Any) -> SyncOptions:
@@ -69,6 +71,8 @@ class SyncOptions:
             overlap=dt.timedelta(minutes=int(config.get("SYNC_WATERMARK_OVERLAP_MINUTES", 10))),
             track_histories=bool(config.get("SYNC_TRACK_HISTORIES", True)),
             page_checks=int(config.get("SYNC_PAGE_CHECKS_PER_RUN", 50)),
+            integrity={k: v for k, v in config.items()
+                       if k.startswith("INTEGRITY_") or k.startswith("WIKI_")},
             **kwargs,
         )
 
@@ -416,6 +420,13 @@ def sync_seminar(session: so.Session, seminar: Seminar, client: WikiClient,
 
             update_authorship(session, seminar, participants, tracked, as_of=run_state.now,
                               progress=options.progress)
+            run_state.heartbeat()
+        if options.integrity is not None:
+            from .integrity import check_seminar
+
+            options.progress("integrity", 0, None)
+            check_seminar(session, seminar, options.integrity, client,
+                          heartbeat=run_state.heartbeat, progress=options.progress)
             run_state.heartbeat()
         window_end = min(run_state.now, seminar.end_at)
         for p in participants:

@@ -42,7 +42,7 @@ from ..models import (
     Seminar,
     SyncRun,
 )
-from ..reports.alerts import RULES, Alert, AlertSettings, settings_for
+from ..reports.alerts import INSTRUCTOR_ONLY_RULES, RULES, Alert, AlertSettings, settings_for
 from ..reports.attendance import AttendanceFigures, attendance_figures
 from ..reports.figures import STUDENT_METRICS, article_figures, namespace_group
 from ..reports.progress import (
@@ -93,6 +93,7 @@ PHASE_LABELS = {
     "texts": _l("fetching texts"),
     "analysis": _l("measuring revisions"),
     "authorship": _l("computing authorship"),
+    "integrity": _l("checking sources and citations"),
 }
 RUN_LABELS = {"running": _l("running"), "success": _l("succeeded"), "failed": _l("failed"),
               "skipped": _l("skipped")}
@@ -258,6 +259,8 @@ def student(slug: str, participant_id: int) -> ResponseReturnValue:
     if row is None:
         abort(404)
     figures, alerts = row.figures, row.alerts
+    if not instructor:
+        alerts = [a for a in alerts if a.rule not in INSTRUCTOR_ONLY_RULES]
     page_pks = student_pages(db.session, seminar, participant)
     articles = [a for a in article_figures(db.session, seminar, page_pks=page_pks)
                 if participant.id in a.by_student] if page_pks else []

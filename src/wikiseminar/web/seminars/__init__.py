@@ -9,6 +9,6 @@ from flask import Blueprint
 
 bp = Blueprint("seminars", __name__)
 
-from . import calendar, me, participants, settings, topics  # noqa: E402,F401  (routes)
+from . import calendar, integrity, me, participants, settings, topics  # noqa: E402,F401  (routes)
 
 __all__ = ["bp"]

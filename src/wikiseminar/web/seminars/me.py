@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from ...extensions import db
 from ...models import ArticleKind, Participant, Role, Seminar, Topic
+from ...reports.integrity import confirmed_findings
 from ...services.calendar import open_to, split_upcoming
 from ...services.linking import (
     CODE_TTL,
@@ -60,6 +61,7 @@ def me(seminar: Seminar) -> ResponseReturnValue:
     upcoming, past = split_upcoming(seminar.sessions, dt.date.today())
     return render_template(
         "seminars/me.html", seminar=seminar, me=participant, upcoming=upcoming, past=past,
+        confirmed=confirmed_findings(db.session, seminar, participant),
         open_to=open_to, kind_labels=SESSION_KIND_LABELS, status_labels=STATUS_LABELS,
         article_labels=ARTICLE_KIND_LABELS, siteinfo=seminar.wiki.siteinfo,
         editable=EDITABLE)
