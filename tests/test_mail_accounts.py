@@ -192,3 +192,19 @@ def test_reset_requests_cannot_flood_a_mailbox(mail_app: Flask, smtp: SMTPServer
     answers = {_forgot(client, "elodie@example.org").count("Si un compte") for _ in range(5)}
     assert answers == {1}  # the same answer every time
     assert len(smtp.to("elodie@example.org")) == 3
+
+
+def test_without_mail_joining_and_inviting_say_what_to_do(app: Flask) -> None:
+    world = seed(app)
+    client = app.test_client()
+    page = client.post("/join/invite-a", headers={"Accept-Language": "fr"}, data={
+        "passcode": "abcd2345", "name": "Chloé Durand", "email": "chloe@example.org",
+        "password": PASSWORD, "confirm": PASSWORD}, follow_redirects=True)
+    assert "Ce serveur n’envoie pas de courrier" in page.get_data(as_text=True)
+    teacher = app.test_client()
+    login_as(teacher, world.users["instructor"])
+    page = teacher.post("/seminars/sem-a/instructors", data={"email": "nora@example.org"},
+                        headers={"Accept-Language": "en"})
+    assert "/account/setup/" in page.get_data(as_text=True)  # the link to pass on by hand
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(EmailToken)) == 0
