@@ -11,12 +11,16 @@ from flask import Flask
 
 from wikiseminar.extensions import db
 from wikiseminar.models import EmailToken, Participant, User
-from wikiseminar.services import enrolment
+from wikiseminar.services import enrolment, verification
 
 from .mailkit import SMTPServer
 from .webkit import PASSWORD, login_as, seed, sign_in
 
 NEW_PASSWORD = "a-brand-new-password-42"
+
+
+def user_participants(session, user: User) -> list[Participant]:
+    return list(session.scalars(sa.select(Participant).where(Participant.user_id == user.id)))
 
 
 def _path(url: str) -> str:
@@ -113,11 +117,13 @@ def test_joining_mails_a_link_that_proves_the_address(mail_app: Flask, smtp: SMT
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     seed(mail_app)
     confirmed: list[tuple[int, str]] = []
-    # issue-trust-identity's contract, stood in for until the merge: pending roster claims.
-    monkeypatch.setattr(enrolment, "pending_claims", lambda session, user: [user.id],
-                        raising=False)
+    # issue-trust-identity's contract, stood in for until the merge: the person's pending
+    # claim (their own participant row here) and confirm_claim recording what it is given.
+    monkeypatch.setattr(verification, "pending_for", lambda session, user: [
+        p for p in user_participants(session, user)])
     monkeypatch.setattr(enrolment, "confirm_claim",
-                        lambda pending, method: confirmed.append((pending, method)), raising=False)
+                        lambda pending, method: confirmed.append((pending.id, method)),
+                        raising=False)
     client = mail_app.test_client()
     response = client.post("/join/invite-a", headers={"Accept-Language": "fr"}, data={
         "passcode": "abcd2345", "name": "Chloé Durand", "email": "chloe@example.org",
@@ -139,7 +145,8 @@ def test_joining_mails_a_link_that_proves_the_address(mail_app: Flask, smtp: SMT
     with mail_app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "chloe@example.org"))
         assert user.email_verified_at is not None
-        assert confirmed == [(user.id, "email")]
+        [mine] = user_participants(db.session, user)
+        assert confirmed == [(mine.id, "email")]
 
 
 def test_verification_link_expires(mail_app: Flask, smtp: SMTPServer) -> None:
@@ -185,3 +192,19 @@ def test_reset_requests_cannot_flood_a_mailbox(mail_app: Flask, smtp: SMTPServer
     answers = {_forgot(client, "elodie@example.org").count("Si un compte") for _ in range(5)}
     assert answers == {1}  # the same answer every time
     assert len(smtp.to("elodie@example.org")) == 3
+
+
+def test_without_mail_joining_and_inviting_say_what_to_do(app: Flask) -> None:
+    world = seed(app)
+    client = app.test_client()
+    page = client.post("/join/invite-a", headers={"Accept-Language": "fr"}, data={
+        "passcode": "abcd2345", "name": "Chloé Durand", "email": "chloe@example.org",
+        "password": PASSWORD, "confirm": PASSWORD}, follow_redirects=True)
+    assert "Ce serveur n’envoie pas de courrier" in page.get_data(as_text=True)
+    teacher = app.test_client()
+    login_as(teacher, world.users["instructor"])
+    page = teacher.post("/seminars/sem-a/instructors", data={"email": "nora@example.org"},
+                        headers={"Accept-Language": "en"})
+    assert "/account/setup/" in page.get_data(as_text=True)  # the link to pass on by hand
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(EmailToken)) == 0

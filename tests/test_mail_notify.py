@@ -176,3 +176,36 @@ def test_topic_decision_and_restitution_slot_are_mailed_once(mail_app: Flask,
     _notify(mail_app, "sem-a")
     assert [m.subject for m in smtp.messages[before:]
             if "elodie@example.org" in m.rcpt_tos] == ["The instructor answered your topic proposal"]
+
+
+@pytest.mark.wiki
+@pytest.mark.redis
+def test_the_worker_mails_the_deletion_notice_after_its_sync(
+        mail_app: Flask, smtp: SMTPServer, wiki: LocalWiki) -> None:
+    import signal
+
+    from wikiseminar.sync.jobs import run_worker, sync_job
+
+    from .queuekit import RedisSpace
+
+    space = RedisSpace(hosts=[f"127.0.0.1:{wiki.port}"])
+    space.cleanup()
+    try:
+        ids = _setup(mail_app, wiki)
+        mail_app.config.update(REDIS_URL=space.url, QUEUE_NAME=space.queue_name)
+        wiki.edit_as(f"Patrouilleuse {ids['title'][-6:]}", ids["title"],
+                     "{{Suppression}}\n" + ARTICLE, "débat d'admissibilité")
+        with mail_app.app_context():
+            assert sync_job(ids["seminar"])["status"] == "success"  # as the worker runs it
+        assert smtp.to(ids["student_email"]) == []  # queued as a mail job, not sent inline
+        saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            run_worker(mail_app, space.redis, name=space.worker_name(1), burst=True,
+                       logging_level="WARNING", burst_wait=0.5)
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+        [mail] = smtp.to(ids["student_email"])
+        assert mail.subject == "Une page sur laquelle vous travaillez est proposée à la suppression"
+    finally:
+        space.cleanup()

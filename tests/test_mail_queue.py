@@ -61,9 +61,14 @@ def test_mail_goes_through_the_queue_and_survives_an_outage(
             enqueue(address, "Pendant la panne", "texte", kind="test")
         db.session.commit()
     _burst(mail_app, space, wait=0.2)  # first attempts fail; retries are scheduled
-    assert all(status == "queued" and tries >= 1 for status, tries in _statuses(mail_app)[1:])
+    during = _statuses(mail_app)[1:]
+    assert [status for status, _ in during] == ["queued", "queued"], during  # kept, not lost
+    assert len(smtp.messages) == 1
     smtp.start()
-    _burst(mail_app, space, wait=10)  # the scheduled retries run once due
+    for _round in range(5):  # the scheduled retries run once due (a loaded machine is slow)
+        _burst(mail_app, space, wait=10)
+        if all(status == "sent" for status, _ in _statuses(mail_app)):
+            break
     assert [s for s, _ in _statuses(mail_app)] == ["sent"] * 3
     received = sorted(a for m in smtp.messages for a in m.rcpt_tos)
     assert received == ["a@example.org", "b@example.org", "c@example.org"]  # each exactly once

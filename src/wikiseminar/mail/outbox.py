@@ -105,7 +105,7 @@ def _dispatch_after_commit(session: so.Session) -> None:
     if not pending or not has_app_context() or not current_app.config.get("MAIL_HOST"):
         return
     config = current_app.config
-    if config.get("REDIS_URL") and not config.get("MAIL_SEND_INLINE"):
+    if config.get("REDIS_URL"):
         try:
             _enqueue_jobs(config, pending)
             return

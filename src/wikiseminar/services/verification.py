@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
 from ..mail import mail_enabled
 from ..mail.compose import external_url, recipient_locale, send_templated
-from ..models import Seminar, User
+from ..models import Participant, Seminar, User
 from ..models._types import utcnow
 from . import enrolment, mailtokens
 from .accounts import end_all_sessions, find_user
@@ -20,6 +21,7 @@ __all__ = [
     "finish_reset",
     "mark_verified",
     "on_address_verified",
+    "pending_for",
     "request_reset",
     "send_verification",
 ]
@@ -44,21 +46,40 @@ def send_verification(session: so.Session, user: User, seminar: Seminar | None =
         seminar_title=seminar.title if seminar else None)
 
 
+def pending_for(session: so.Session, user: User) -> list[Participant]:
+    """The person's pending roster claims whose roster line names this very address."""
+    claim_of = getattr(Participant, "claim_of_id", None)  # issue-trust-identity's column
+    if claim_of is None:
+        return []
+    pending = session.scalars(sa.select(Participant).where(
+        Participant.user_id == user.id, claim_of.is_not(None),
+        Participant.removed_at.is_(None)).order_by(Participant.id))
+    result = []
+    for claim in pending:
+        line = session.get(Participant, claim.claim_of_id)
+        if line is not None and (line.email or "").strip().lower() == user.email.lower():
+            result.append(claim)
+    return result
+
+
 def on_address_verified(session: so.Session, user: User) -> int:
     """Hook: bind the person's pending roster claims now that the address is proven.
 
-    Uses issue-trust-identity's `enrolment.confirm_claim(pending, "email")` and
-    `enrolment.pending_claims(session, user)` when that branch is merged; returns how many
-    claims were confirmed (0 before the merge: joining still binds as it did).
+    Calls issue-trust-identity's `enrolment.confirm_claim(pending, "email")` for each claim
+    whose roster line has this address; returns how many were bound (0 before that branch is
+    merged). A line taken meanwhile is skipped: the instructor sees the claim still pending.
     """
     confirm = getattr(enrolment, "confirm_claim", None)
-    pending_claims = getattr(enrolment, "pending_claims", None)
-    if confirm is None or pending_claims is None:
+    if confirm is None:
         return 0
-    claims = list(pending_claims(session, user))
-    for pending in claims:
-        confirm(pending, "email")
-    return len(claims)
+    bound = 0
+    for pending in pending_for(session, user):
+        try:
+            confirm(pending, "email")
+        except enrolment.EnrolmentError:
+            continue
+        bound += 1
+    return bound
 
 
 def mark_verified(session: so.Session, user: User) -> int:
