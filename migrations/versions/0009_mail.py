@@ -95,19 +95,13 @@ def upgrade() -> None:
     )
     op.create_index('ix_mail_digest_user_id', 'mail_digest', ['user_id'])
     op.create_index('ix_mail_digest_seminar_id', 'mail_digest', ['seminar_id'])
-    # issue-trust-web's 0006 owns user_account.session_token; this adds it only when absent,
-    # so password reset can end sessions with or without that branch (see downgrade).
-    columns = {c['name'] for c in sa.inspect(op.get_bind()).get_columns('user_account')}
-    if 'session_token' not in columns:
-        with op.batch_alter_table('user_account', schema=None) as batch_op:
-            batch_op.add_column(sa.Column('session_token', sa.String(length=64), nullable=True))
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email_verified_at', UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('last_digest_at', UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
-    """Revert this migration (session_token stays: after the merge it belongs to 0006)."""
+    """Revert this migration."""
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('last_digest_at')
         batch_op.drop_column('email_verified_at')
