@@ -2,6 +2,7 @@
 
 from .grading import CriterionKind, FinalGrade, Mark, RubricCriterion
 from .people import LoginAttempt, User
+from .quality import ArticleQuality
 from .seminar import (
     ArticleKind,
     AssignedArticle,
@@ -27,6 +28,7 @@ from .wiki import (
 
 __all__ = [
     "ArticleKind",
+    "ArticleQuality",
     "AssignedArticle",
     "Assignment",
     "AssignmentStatus",

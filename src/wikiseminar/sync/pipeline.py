@@ -417,6 +417,10 @@ def sync_seminar(session: so.Session, seminar: Seminar, client: WikiClient,
             update_authorship(session, seminar, participants, tracked, as_of=run_state.now,
                               progress=options.progress)
             run_state.heartbeat()
+            from .quality import update_quality
+
+            update_quality(session, seminar, client, tracked)
+            run_state.heartbeat()
         window_end = min(run_state.now, seminar.end_at)
         for p in participants:
             if p.wiki_user_id:
