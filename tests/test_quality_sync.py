@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from wikiseminar.extensions import db
 from wikiseminar.models import ArticleQuality, Page
+from wikiseminar.reports.quality import ARTICLE_COLUMNS
 
 from .localwiki import LocalWiki, PageSpec, Rev
-from .scenarios import make_seminar, new_scenario, run_sync, ts
+from .scenarios import Scenario, make_seminar, new_scenario, run_sync, ts
 
 pytestmark = pytest.mark.wiki
 
@@ -44,7 +50,8 @@ def _row(app: Flask, title: str) -> ArticleQuality:
         ArticleQuality.page_pk == page.id)).one()
 
 
-def test_talk_banner_change_during_the_seminar_and_estimate(app: Flask, wiki: LocalWiki) -> None:
+def _halles(app: Flask, wiki: LocalWiki) -> tuple[Scenario, int, str, str, str]:
+    """An old stub expanded during the seminar and reassessed on its talk page, plus a new article."""
     sc = new_scenario()
     e, b, o = sc.user("elodie"), sc.user("bruno"), sc.user("outsider")
     wiki.create_users([sc.user("chloe"), f"Évaluatrice {sc.tag}"])
@@ -66,6 +73,12 @@ def test_talk_banner_change_during_the_seminar_and_estimate(app: Flask, wiki: Lo
     ])
     seminar_id = make_seminar(app, wiki, sc)
     assert run_sync(app, seminar_id)["status"] == "success"
+    return sc, seminar_id, title, created, assessor
+
+
+def test_talk_banner_change_during_the_seminar_and_estimate(app: Flask, wiki: LocalWiki) -> None:
+    sc, seminar_id, title, created, assessor = _halles(app, wiki)
+    o = sc.user("outsider")
 
     with app.app_context():
         row = _row(app, title)
@@ -120,3 +133,31 @@ def test_resync_without_changes_costs_no_talk_page_read(app: Flask, wiki: LocalW
     with app.app_context():
         assert _row(app, titles[0]).rating_now == "BD"
         assert _row(app, titles[1]).rating_now is None
+
+
+def test_export_articles_csv_and_json(app: Flask, wiki: LocalWiki, tmp_path: Path) -> None:
+    sc, seminar_id, title, created, _ = _halles(app, wiki)
+    runner = app.test_cli_runner()
+    slug = f"sem-{sc.tag}"
+    out = tmp_path / "articles.json"
+    result = runner.invoke(args=["export", "articles", slug, "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = {r["title"]: r for r in json.loads(out.read_text("utf-8"))}
+    halles = rows[title]
+    assert halles["kind"] == "improved" and halles["students"] == "Elodie"
+    assert (halles["quality_start"], halles["quality_now"]) == ("ébauche", "B")
+    assert (halles["estimate_start"], halles["estimate_now"]) == ("ébauche", "B")
+    assert halles["references_start"] == 0 and halles["references_now"] == 30
+    assert halles["sections_start"] == 0 and halles["sections_now"] == 6
+    assert halles["prose_words_now"] > 1000 > halles["prose_words_start"]
+    assert rows[created]["kind"] == "created" and rows[created]["quality_now"] == ""
+    assert rows[created]["students"] == "Bruno"
+
+    csv_out = runner.invoke(args=["export", "articles", slug, "--format", "csv"])
+    assert csv_out.exit_code == 0
+    lines = list(csv.DictReader(io.StringIO(csv_out.output.lstrip("\ufeff"))))
+    assert {line["title"]: line["quality_now"] for line in lines}[title] == "B"
+    assert list(lines[0]) == list(ARTICLE_COLUMNS)
+
+    unknown = runner.invoke(args=["export", "articles", "no-such-seminar"])
+    assert unknown.exit_code == 1 and "no seminar" in unknown.output

@@ -1,0 +1,139 @@
+"""Quality figures every page, report and export shows: where each article started and ended."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from ..analysis.quality import scale_for
+from ..models import ArticleQuality, Page, Seminar
+from .figures import article_figures
+
+__all__ = [
+    "ARTICLE_COLUMNS",
+    "ArticleQualityView",
+    "article_rows",
+    "quality_by_page",
+    "quality_level",
+    "transition",
+]
+
+ARROW = "→"
+ARTICLE_COLUMNS = (
+    "title", "kind", "students", "quality_start", "quality_now", "estimate_start",
+    "estimate_now", "prose_words_start", "prose_words_now", "references_start",
+    "references_now", "sections_start", "sections_now",
+)
+
+
+def transition(start: str | None, now: str | None, *, empty: str = "—") -> str:
+    """'ébauche → B', or just the class when it did not change; `empty` for no class."""
+    a, b = start or empty, now or empty
+    if start is None and now is None:
+        return empty
+    return a if a == b else f"{a} {ARROW} {b}"
+
+
+@dataclass(slots=True)
+class ArticleQualityView:
+    """One article's quality at the seminar's start and now, as reports show it."""
+
+    page_pk: int
+    title: str
+    created: bool
+    rating_start: str | None
+    rating_now: str | None
+    rating_changed_at: dt.datetime | None
+    rating_changed_by: str | None
+    rating_changes: list[dict[str, Any]]
+    estimate_start: str | None
+    estimate_now: str | None
+    features_start: dict[str, Any]
+    features_now: dict[str, Any]
+    series: list[tuple[dt.datetime, str]]
+    scale: tuple[str, ...]
+    students: list[str] = field(default_factory=list)
+
+    @property
+    def rating_transition(self) -> str:
+        """The wiki's rating as 'ébauche → B'."""
+        return transition(self.rating_start, self.rating_now)
+
+    @property
+    def estimate_transition(self) -> str:
+        """The estimate as 'ébauche → B' (a created article starts from nothing)."""
+        return transition(self.estimate_start, self.estimate_now)
+
+    @property
+    def kind(self) -> str:
+        """'created' (no revision before the seminar's start) or 'improved'."""
+        return "created" if self.created else "improved"
+
+    def series_levels(self) -> list[tuple[dt.datetime, int]]:
+        """The estimate over the seminar as (time, index on the scale) for charts."""
+        return [(when, self.scale.index(c)) for when, c in self.series if c in self.scale]
+
+
+def quality_level(view: ArticleQualityView | None, which: str = "now",
+                  source: str = "estimate") -> int | None:
+    """A class as its index on the wiki's scale (ébauche/Stub = 0), for rubric criteria."""
+    if view is None:
+        return None
+    value = getattr(view, f"{source}_{which}", None) if source in ("estimate", "rating") else None
+    return view.scale.index(value) if value in view.scale else None
+
+
+def quality_by_page(session: so.Session, seminar: Seminar,
+                    page_pks: list[int] | None = None) -> dict[int, ArticleQualityView]:
+    """page pk -> the article's quality view, for the seminar's articles already assessed."""
+    query = (sa.select(ArticleQuality, Page.title).join(Page, Page.id == ArticleQuality.page_pk)
+             .where(ArticleQuality.seminar_id == seminar.id))
+    if page_pks is not None:
+        query = query.where(ArticleQuality.page_pk.in_(page_pks or [-1]))
+    scale = scale_for(seminar.wiki.lang or "fr")
+    views: dict[int, ArticleQualityView] = {}
+    for row, title in session.execute(query.order_by(Page.title)).all():
+        series = []
+        for when, cls in row.series or []:
+            series.append((dt.datetime.fromisoformat(when), cls))
+        views[row.page_pk] = ArticleQualityView(
+            page_pk=row.page_pk, title=title, created=row.start_rev_id is None,
+            rating_start=row.rating_start, rating_now=row.rating_now,
+            rating_changed_at=row.rating_changed_at, rating_changed_by=row.rating_changed_by,
+            rating_changes=list(row.rating_changes or []),
+            estimate_start=row.estimate_start, estimate_now=row.estimate_now,
+            features_start=row.features_start, features_now=row.features_now,
+            series=series, scale=scale,
+        )
+    for art in article_figures(session, seminar, page_pks=list(views)):
+        view = views.get(art.page_pk)
+        if view is not None:
+            view.students = sorted(s["name"] for s in art.by_student.values())
+    return views
+
+
+def article_rows(session: so.Session, seminar: Seminar) -> list[dict[str, Any]]:
+    """One row per article of the seminar for `export articles` (ARTICLE_COLUMNS)."""
+    rows = []
+    for view in quality_by_page(session, seminar).values():
+        start, now = view.features_start, view.features_now
+        rows.append({
+            "title": view.title,
+            "kind": view.kind,
+            "students": "; ".join(view.students),
+            "quality_start": view.rating_start or "",
+            "quality_now": view.rating_now or "",
+            "estimate_start": view.estimate_start or "",
+            "estimate_now": view.estimate_now or "",
+            "prose_words_start": start.get("prose_words", 0),
+            "prose_words_now": now.get("prose_words", 0),
+            "references_start": start.get("references", 0),
+            "references_now": now.get("references", 0),
+            "sections_start": start.get("sections", 0),
+            "sections_now": now.get("sections", 0),
+        })
+    return rows
