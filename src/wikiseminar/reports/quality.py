@@ -8,9 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from markupsafe import Markup
 
 from ..analysis.quality import scale_for
 from ..models import ArticleQuality, Page, Seminar
+from .charts import class_chart
 from .figures import article_figures
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "ArticleQualityView",
     "article_rows",
     "quality_by_page",
+    "quality_chart",
     "quality_level",
     "transition",
 ]
@@ -59,6 +62,11 @@ class ArticleQualityView:
     students: list[str] = field(default_factory=list)
 
     @property
+    def talk_rated(self) -> bool:
+        """Whether the talk page carried a rating at the start or now."""
+        return bool(self.rating_start or self.rating_now)
+
+    @property
     def rating_transition(self) -> str:
         """The wiki's rating as 'ébauche → B'."""
         return transition(self.rating_start, self.rating_now)
@@ -87,9 +95,10 @@ def quality_level(view: ArticleQualityView | None, which: str = "now",
     return view.scale.index(value) if value in view.scale else None
 
 
-def quality_by_page(session: so.Session, seminar: Seminar,
-                    page_pks: list[int] | None = None) -> dict[int, ArticleQualityView]:
-    """page pk -> the article's quality view, for the seminar's articles already assessed."""
+def quality_by_page(session: so.Session, seminar: Seminar, page_pks: list[int] | None = None,
+                    *, with_students: bool = True) -> dict[int, ArticleQualityView]:
+    """page pk -> the article's quality view, for the seminar's articles already assessed
+    (`with_students`: also name the students who edited each, one more grouped query)."""
     query = (sa.select(ArticleQuality, Page.title).join(Page, Page.id == ArticleQuality.page_pk)
              .where(ArticleQuality.seminar_id == seminar.id))
     if page_pks is not None:
@@ -104,11 +113,14 @@ def quality_by_page(session: so.Session, seminar: Seminar,
             page_pk=row.page_pk, title=title, created=row.start_rev_id is None,
             rating_start=row.rating_start, rating_now=row.rating_now,
             rating_changed_at=row.rating_changed_at, rating_changed_by=row.rating_changed_by,
-            rating_changes=list(row.rating_changes or []),
+            rating_changes=[{**c, "timestamp": dt.datetime.fromisoformat(c["timestamp"])}
+                            for c in row.rating_changes or []],
             estimate_start=row.estimate_start, estimate_now=row.estimate_now,
             features_start=row.features_start, features_now=row.features_now,
             series=series, scale=scale,
         )
+    if not with_students or not views:
+        return views
     for art in article_figures(session, seminar, page_pks=list(views)):
         view = views.get(art.page_pk)
         if view is not None:
@@ -137,3 +149,12 @@ def article_rows(session: so.Session, seminar: Seminar) -> list[dict[str, Any]]:
             "sections_now": now.get("sections", 0),
         })
     return rows
+
+
+def quality_chart(view: ArticleQualityView, seminar: Seminar, title: str) -> Markup | None:
+    """The estimate over the seminar as a small SVG step chart; None without any point."""
+    points = view.series_levels()
+    if not points:
+        return None
+    return class_chart(points, view.scale, title=title, start=seminar.start_date,
+                       end=seminar.end_date, chart_id=f"quality-{view.page_pk}")

@@ -37,6 +37,7 @@ from .figures import (
     student_figures,
     timeline,
 )
+from .quality import ArticleQualityView, quality_by_page
 from .sorting import name_key
 
 __all__ = [
@@ -70,6 +71,8 @@ class ArticleLine:
     references_added: int = 0
     authorship_share: float | None = None
     survival_now: float | None = None
+    page_pk: int | None = None
+    quality: ArticleQualityView | None = None
 
 
 @dataclass(slots=True)
@@ -187,6 +190,7 @@ def _fill(line: ArticleLine, figures: ArticleFigures, participant: Participant) 
     line.references_added = mine["references_added"]
     line.authorship_share = mine["authorship_share"]
     line.survival_now = mine["survival_now"]
+    line.page_pk = figures.page_pk
 
 
 def _excerpts(session: so.Session, seminar: Seminar, participant: Participant, site: SiteInfo,
@@ -241,8 +245,12 @@ def build_reports(session: so.Session, seminar: Seminar,
     site = seminar.wiki.siteinfo
     now = utcnow()
     period = (seminar.start_date, seminar.end_date)
+    quality = quality_by_page(session, seminar, with_students=False)
     reports = []
     for p in participants:
+        lines = _articles(p, pages, site)
+        for line in lines:
+            line.quality = quality.get(line.page_pk) if line.page_pk else None
         f = figures.get(p.id) or StudentFigures(p.id, p.name, str(p.role), p.account_status,
                                                 p.wiki_username)
         assignment = p.assignment
@@ -256,7 +264,7 @@ def build_reports(session: so.Session, seminar: Seminar,
             topic_comment=(assignment.instructor_comment or "") if assignment else "",
             figures=f, after_freeze=after.get(p.id), freeze_at=freeze,
             as_of=seminar.last_sync_at, generated_at=now, period=period,
-            articles=_articles(p, pages, site), days=days.get(p.id, []),
+            articles=lines, days=days.get(p.id, []),
             excerpts=_excerpts(session, seminar, p, site, freeze),
         ))
     return reports

@@ -35,6 +35,7 @@ from ..reports.programme import (
     programme_rows,
     renumber,
 )
+from ..reports.quality import quality_by_page
 from ..reports.records import seminar_record
 from ..reports.student import build_reports, report_participants
 from ..reports.tabular import csv_bytes, json_bytes
@@ -123,7 +124,8 @@ def student_report_pdf(seminar: Seminar, participant_id: int) -> ResponseReturnV
 def class_reports(seminar: Seminar) -> ResponseReturnValue:
     """Links to every report, and to the whole class in one document."""
     return render_template("reports/class.html", seminar=seminar,
-                           people=report_participants(db.session, seminar))
+                           people=report_participants(db.session, seminar),
+                           quality=list(quality_by_page(db.session, seminar).values()))
 
 
 @bp.get("/<slug>/reports.html")
