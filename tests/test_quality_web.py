@@ -8,7 +8,15 @@ import sqlalchemy as sa
 from flask import Flask
 
 from wikiseminar.extensions import db
-from wikiseminar.models import ArticleKind, AssignmentStatus, Page
+from wikiseminar.models import (
+    ArticleKind,
+    AssignmentStatus,
+    CriterionKind,
+    Page,
+    RubricCriterion,
+    Seminar,
+)
+from wikiseminar.reports.grading import seminar_gradebook
 
 from .dashkit import add_people, assign, login_as, text_of
 from .localwiki import LocalWiki
@@ -57,3 +65,30 @@ def test_transitions_on_every_page(app: Flask, wiki: LocalWiki) -> None:
     assert "Articles: quality at the seminar's start and now" in classes
     assert f"{title} improved Elodie ébauche → B changed by {assessor}" in classes
     assert f"{created} created Bruno — — → ébauche" in classes  # no rating; from nothing
+
+
+def test_quality_gains_feed_rubric_criteria(app: Flask, wiki: LocalWiki) -> None:
+    sc, seminar_id, title, created, _ = halles(app, wiki)
+    with app.app_context():
+        seminar = db.session.get(Seminar, seminar_id)
+        db.session.add_all([
+            RubricCriterion(seminar_id=seminar_id, position=0, label="Qualité", weight=1.0,
+                            kind=CriterionKind.COMPUTED, metric="quality_gain",
+                            threshold_low=0.0, threshold_high=2.0),
+            RubricCriterion(seminar_id=seminar_id, position=1, label="Évaluation", weight=1.0,
+                            kind=CriterionKind.COMPUTED, metric="rating_gain",
+                            threshold_low=0.0, threshold_high=4.0),
+        ])
+        db.session.commit()
+        book = seminar_gradebook(db.session, seminar)
+        by_name = {g.name: g for g in book.grades}
+        figures = {f.name: f for f in book.figures}
+        # Élodie took her article from ébauche to B (2 classes, by the estimate and the wiki).
+        assert (figures["Elodie"].quality_gain, figures["Elodie"].rating_gain) == (2, 2)
+        elodie = by_name["Elodie"]
+        assert list(elodie.scores.values()) == [1.0, 0.5]
+        # Bruno created an unrated stub: no class gained, no rating to score.
+        assert (figures["Bruno"].quality_gain, figures["Bruno"].rating_gain) == (0, None)
+        assert list(by_name["Bruno"].scores.values()) == [0.0, None]
+        assert not by_name["Bruno"].complete
+        assert figures["Chloe"].quality_gain is None

@@ -91,6 +91,8 @@ STUDENT_METRICS: tuple[StudentMetric, ...] = (
     StudentMetric("authorship_share", N_("Share of the articles"), N_("Fraction of the current text of the student's articles that the student introduced."), "ratio"),
     StudentMetric("survival_now", N_("Survival"), N_("Of the words the student added during the seminar, the share still present now."), "ratio"),
     StudentMetric("survival_7d", N_("Survival after 7 days"), N_("Of those words, the share still present 7 days after they were added."), "ratio"),
+    StudentMetric("quality_gain", N_("Quality classes gained (estimate)"), N_("Best gain of the app's quality estimate over the student's articles, in classes (ébauche → B = 2; a created article starts at the lowest class).")),
+    StudentMetric("rating_gain", N_("Quality classes gained (wiki rating)"), N_("Best gain of the talk-page rating over the student's rated articles, in classes.")),
 )
 
 
@@ -146,6 +148,9 @@ class StudentFigures:
     authorship_added: int | None = None
     survival_now: float | None = None
     survival_7d: float | None = None
+    # Quality gains over the student's articles (reports/quality.py; None: not assessed).
+    quality_gain: int | None = None
+    rating_gain: int | None = None
 
     def value(self, metric_id: str) -> Any:
         """A figure by its metric id (the grading rubric and the exports use this)."""
@@ -252,6 +257,9 @@ def student_figures(
     for user_id, count in created:
         figures[by_user[user_id]].articles_created = count
     _add_authorship(session, seminar, figures)
+    from .quality import add_quality_gains  # quality.py builds on this module
+
+    add_quality_gains(session, seminar, figures, by_user, until=until, since=since)
     return list(figures.values())
 
 

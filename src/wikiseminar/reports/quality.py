@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ import sqlalchemy.orm as so
 from markupsafe import Markup
 
 from ..analysis.quality import scale_for
-from ..models import ArticleQuality, Page, Seminar
+from ..models import ArticleQuality, Page, Revision, Seminar
 from .charts import class_chart
 from .figures import article_figures
 
@@ -21,6 +22,7 @@ __all__ = [
     "article_rows",
     "quality_by_page",
     "quality_chart",
+    "add_quality_gains",
     "quality_level",
     "transition",
 ]
@@ -158,3 +160,42 @@ def quality_chart(view: ArticleQualityView, seminar: Seminar, title: str) -> Mar
         return None
     return class_chart(points, view.scale, title=title, start=seminar.start_date,
                        end=seminar.end_date, chart_id=f"quality-{view.page_pk}")
+
+
+def add_quality_gains(session: so.Session, seminar: Seminar, figures: Mapping[int, Any],
+                      by_user: Mapping[int, int], *, until: dt.datetime | None = None,
+                      since: dt.datetime | None = None) -> None:
+    """Set each student's `quality_gain` and `rating_gain`: the best class gain over the
+    assessed articles they edited in the window (one query). A created article starts at the
+    lowest class; the rating gain stays None when none of those articles is rated now."""
+    if not by_user:
+        return
+    end = seminar.end_at if until is None else min(until, seminar.end_at)
+    begin = seminar.start_at if since is None else max(since, seminar.start_at)
+    rows = session.execute(
+        sa.select(Revision.user_id, ArticleQuality.estimate_start, ArticleQuality.estimate_now,
+                  ArticleQuality.rating_start, ArticleQuality.rating_now)
+        .join(ArticleQuality, sa.and_(ArticleQuality.page_pk == Revision.page_pk,
+                                      ArticleQuality.seminar_id == seminar.id))
+        .where(Revision.wiki_id == seminar.wiki_id, Revision.user_id.in_(list(by_user)),
+               Revision.timestamp >= begin, Revision.timestamp < end)
+        .distinct()).all()
+    scale = scale_for(seminar.wiki.lang or "fr")
+    for user_id, e_start, e_now, r_start, r_now in rows:
+        f = figures.get(by_user[user_id])
+        if f is None:
+            continue
+        f.quality_gain = _best(f.quality_gain, _gain(scale, e_start, e_now))
+        f.rating_gain = _best(f.rating_gain, _gain(scale, r_start, r_now))
+
+
+def _gain(scale: tuple[str, ...], start: str | None, now: str | None) -> int | None:
+    """Classes gained from start to now (a missing start counts as the lowest class)."""
+    if now not in scale:
+        return None
+    return scale.index(now) - (scale.index(start) if start in scale else 0)
+
+
+def _best(a: int | None, b: int | None) -> int | None:
+    """The larger of two optional gains."""
+    return b if a is None else a if b is None else max(a, b)
