@@ -57,6 +57,10 @@ def test_talk_banner_change_during_the_seminar_and_estimate(app: Flask, wiki: Lo
         Rev(o, ts("2024-03-15"), talk("A") + "\n== Plan ==\nUne question.", "promotion"),
     ], ns=1)])
     assert run_sync(app, seminar_id)["status"] == "success"
+    with app.app_context():  # talk pages are checked once a day by default: not yet seen
+        assert _row(app, title).rating_now == "B"
+    app.config["SYNC_QUALITY_TALK_HOURS"] = 0
+    assert run_sync(app, seminar_id)["status"] == "success"
     with app.app_context():
         row = _row(app, title)
         assert (row.rating_start, row.rating_now) == ("ébauche", "A")
@@ -75,12 +79,16 @@ def test_resync_without_changes_costs_no_talk_page_read(app: Flask, wiki: LocalW
         PageSpec(f"Discussion:{titles[0]}", [Rev(e, ts("2024-01-21"), talk("BD"))], ns=1)])
     seminar_id = make_seminar(app, wiki, sc)
     first = run_sync(app, seminar_id)
-    second = run_sync(app, seminar_id)
-    third = run_sync(app, seminar_id)
-    assert first["status"] == second["status"] == third["status"] == "success"
-    # Steady state: a quiet resync costs the same, and one talk read fewer than the first run.
-    assert second["api_requests"] == third["api_requests"]
-    assert int(first["api_requests"]) > int(second["api_requests"])
+    within_a_day = run_sync(app, seminar_id)
+    app.config["SYNC_QUALITY_TALK_HOURS"] = 0
+    checked = run_sync(app, seminar_id)
+    checked_again = run_sync(app, seminar_id)
+    assert {first["status"], within_a_day["status"], checked["status"]} == {"success"}
+    # Checking the talk pages of the 3 articles is one prop=info request; an unchanged talk
+    # page is not read again, and within the check interval nothing is asked at all.
+    assert int(checked["api_requests"]) == int(within_a_day["api_requests"]) + 1
+    assert checked_again["api_requests"] == checked["api_requests"]
+    assert int(first["api_requests"]) > int(checked["api_requests"])
     with app.app_context():
         assert _row(app, titles[0]).rating_now == "BD"
         assert _row(app, titles[1]).rating_now is None

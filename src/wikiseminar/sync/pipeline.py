@@ -60,6 +60,7 @@ class SyncOptions:
     trigger: str = "cli"
     owner: str | None = None
     progress: Progress = field(default=_no_progress)
+    quality_talk_every: dt.timedelta = dt.timedelta(hours=24)
 
     @classmethod
     def from_config(cls, config: dict[str, Any], **kwargs: Any) -> SyncOptions:
@@ -69,6 +70,7 @@ class SyncOptions:
             overlap=dt.timedelta(minutes=int(config.get("SYNC_WATERMARK_OVERLAP_MINUTES", 10))),
             track_histories=bool(config.get("SYNC_TRACK_HISTORIES", True)),
             page_checks=int(config.get("SYNC_PAGE_CHECKS_PER_RUN", 50)),
+            quality_talk_every=dt.timedelta(hours=float(config.get("SYNC_QUALITY_TALK_HOURS", 24))),
             **kwargs,
         )
 
@@ -419,7 +421,8 @@ def sync_seminar(session: so.Session, seminar: Seminar, client: WikiClient,
             run_state.heartbeat()
             from .quality import update_quality
 
-            update_quality(session, seminar, client, tracked)
+            update_quality(session, seminar, client, tracked, talk_every=options.quality_talk_every,
+                           full=options.full)
             run_state.heartbeat()
         window_end = min(run_state.now, seminar.end_at)
         for p in participants:

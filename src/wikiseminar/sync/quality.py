@@ -32,11 +32,16 @@ __all__ = ["SERIES_POINTS", "update_quality"]
 
 SERIES_POINTS = 60
 NS_TALK = 1
+# How often a talk page is asked about (SYNC_QUALITY_TALK_HOURS): ratings change rarely.
+TALK_EVERY = dt.timedelta(hours=24)
 
 
 def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
-                   tracked: Sequence[Page]) -> int:
-    """Refresh the ArticleQuality rows of the seminar's articles; returns how many were read."""
+                   tracked: Sequence[Page], *, talk_every: dt.timedelta = TALK_EVERY,
+                   full: bool = False) -> int:
+    """Refresh the ArticleQuality rows of the seminar's articles; returns how many talk pages
+    were asked about. Talk pages are checked at most every `talk_every` (ratings change
+    rarely), all of them with `full`; the estimates follow every new article revision."""
     articles = [p for p in tracked if p.namespace == NS_MAIN and not p.deleted and not p.redirect]
     if not articles:
         return 0
@@ -44,8 +49,12 @@ def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
     lang = seminar.wiki.lang or site.lang
     rows = {row.page_pk: row for row in session.scalars(
         sa.select(ArticleQuality).where(ArticleQuality.seminar_id == seminar.id))}
+    now = utcnow()
     talk_titles = {page.id: site.full_title(NS_TALK, page.title) for page in articles}
-    latest = {info.title: info for info in client.title_infos(sorted(set(talk_titles.values())))}
+    due = [page for page in articles if full or _talk_due(rows.get(page.id), talk_titles[page.id],
+                                                          now - talk_every)]
+    latest = {info.title: info for info in client.title_infos(
+        sorted({talk_titles[page.id] for page in due}))} if due else {}
     for page in articles:
         row = rows.get(page.id)
         if row is None:
@@ -53,16 +62,24 @@ def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
             session.add(row)
             rows[page.id] = row
         title = talk_titles[page.id]
-        info = latest.get(title)
-        top = None if info is None or info.missing else info.lastrevid
-        if row.talk_title != title or top != row.talk_last_rev_id:
-            _read_talk(row, client, title, seminar, lang, fresh=row.talk_title != title)
-            row.talk_title = title
-            row.talk_last_rev_id = top
+        if page in due:
+            info = latest.get(title)
+            top = None if info is None or info.missing else info.lastrevid
+            if row.talk_title != title or top != row.talk_last_rev_id:
+                _read_talk(row, client, title, seminar, lang, fresh=row.talk_title != title)
+                row.talk_title = title
+                row.talk_last_rev_id = top
+            row.talk_checked_at = now
         _estimate(session, seminar, page, row, client, lang)
-        row.computed_at = utcnow()
+        row.computed_at = now
     session.commit()
-    return len(articles)
+    return len(due)
+
+
+def _talk_due(row: ArticleQuality | None, title: str, before: dt.datetime) -> bool:
+    """Whether a talk page is to be asked about: never read, renamed, or last checked before."""
+    return (row is None or row.talk_title != title or row.talk_checked_at is None
+            or row.talk_checked_at < before)
 
 
 def _read_talk(row: ArticleQuality, client: WikiClient, title: str, seminar: Seminar,
