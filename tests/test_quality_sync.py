@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from flask import Flask
 
 from wikiseminar.extensions import db
-from wikiseminar.models import ArticleQuality, Page
+from wikiseminar.models import ArticleQuality, Page, Seminar
 from wikiseminar.reports.quality import ARTICLE_COLUMNS
+from wikiseminar.sync.pipeline import client_for
+from wikiseminar.sync.quality import update_quality
 
 from .localwiki import LocalWiki, PageSpec, Rev
 from .qualitykit import halles, talk
@@ -120,3 +122,28 @@ def test_export_articles_csv_and_json(app: Flask, wiki: LocalWiki, tmp_path: Pat
 
     unknown = runner.invoke(args=["export", "articles", "no-such-seminar"])
     assert unknown.exit_code == 1 and "no seminar" in unknown.output
+
+
+def test_first_read_costs_one_info_request_plus_one_per_existing_talk_page(
+        app: Flask, wiki: LocalWiki) -> None:
+    sc = new_scenario()
+    e = sc.user("elodie")
+    wiki.create_users([sc.user("chloe"), sc.user("bruno"), sc.user("outsider")])
+    titles = [f"Place {i} {sc.tag}" for i in range(4)]
+    wiki.import_pages([PageSpec(t, [Rev(e, ts("2024-01-20"), f"La '''{t}''' est une place.")])
+                       for t in titles] + [
+        PageSpec(f"Discussion:{titles[1]}", [Rev(e, ts("2024-01-21"), talk("ébauche"))], ns=1)])
+    seminar_id = make_seminar(app, wiki, sc)
+    assert run_sync(app, seminar_id)["status"] == "success"
+    with app.app_context():
+        seminar = db.session.get(Seminar, seminar_id)
+        db.session.execute(sa.delete(ArticleQuality).where(ArticleQuality.seminar_id == seminar_id))
+        db.session.commit()
+        tracked = list(db.session.scalars(sa.select(Page).where(Page.title.in_(titles))))
+        client = client_for(wiki.api_url, app.config)
+        assert update_quality(db.session, seminar, client, tracked) == 4
+        # One prop=info for the 4 talk pages, one read for the only one that exists; the
+        # article texts are already stored.
+        assert client.requests == 2
+        assert _row(app, titles[1]).rating_now == "ébauche"
+        assert _row(app, titles[0]).rating_now is None

@@ -65,10 +65,14 @@ def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
         if page in due:
             info = latest.get(title)
             top = None if info is None or info.missing else info.lastrevid
-            if row.talk_title != title or top != row.talk_last_rev_id:
-                _read_talk(row, client, title, seminar, lang, fresh=row.talk_title != title)
-                row.talk_title = title
-                row.talk_last_rev_id = top
+            fresh = row.talk_title != title
+            if top is None:  # no talk page: nothing to read, no rating
+                if fresh or row.talk_last_rev_id is not None:
+                    _no_talk(row, fresh=fresh)
+            elif fresh or top != row.talk_last_rev_id:
+                _read_talk(row, client, title, seminar, lang, fresh=fresh)
+            row.talk_title = title
+            row.talk_last_rev_id = top
             row.talk_checked_at = now
         _estimate(session, seminar, page, row, client, lang)
         row.computed_at = now
@@ -80,6 +84,18 @@ def _talk_due(row: ArticleQuality | None, title: str, before: dt.datetime) -> bo
     """Whether a talk page is to be asked about: never read, renamed, or last checked before."""
     return (row is None or row.talk_title != title or row.talk_checked_at is None
             or row.talk_checked_at < before)
+
+
+def _no_talk(row: ArticleQuality, *, fresh: bool) -> None:
+    """The talk page does not exist (or no longer does): unrated now, and at the start if new."""
+    if fresh:
+        row.rating_changes = []
+        row.rating_start = None
+    elif row.rating_now is not None:
+        row.rating_changes = [*(row.rating_changes or []), {
+            "rev_id": 0, "timestamp": utcnow().isoformat(), "user": None,
+            "before": row.rating_now, "after": None}]
+    row.rating_now = None
 
 
 def _read_talk(row: ArticleQuality, client: WikiClient, title: str, seminar: Seminar,
