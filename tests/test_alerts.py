@@ -210,7 +210,7 @@ def test_draft_rule() -> None:
 
 
 def test_every_rule_has_a_label_and_alerts_come_most_severe_first() -> None:
-    assert len({r.id for r in RULES}) == len(RULES) == 11
+    assert len({r.id for r in RULES}) == len(RULES) == 12  # 11 + review-missing (issue-quality)
     found = evaluate([facts(account_status="missing", edits=0, assignment_status="proposed",
                             reverted_edits=1)], NEAR)[7]
     assert [a.severity for a in found] == sorted(

@@ -3,6 +3,7 @@
 from .grading import CriterionKind, FinalGrade, Mark, RubricCriterion
 from .people import LoginAttempt, User
 from .quality import ArticleQuality
+from .reviews import REVIEW_ASPECTS, Discussant, PeerReview
 from .seminar import (
     ArticleKind,
     AssignedArticle,
@@ -27,6 +28,7 @@ from .wiki import (
 )
 
 __all__ = [
+    "REVIEW_ASPECTS",
     "ArticleKind",
     "ArticleQuality",
     "AssignedArticle",
@@ -34,11 +36,13 @@ __all__ = [
     "AssignmentStatus",
     "AuthorshipFigure",
     "CriterionKind",
+    "Discussant",
     "FinalGrade",
     "LoginAttempt",
     "Mark",
     "Page",
     "PageAuthorship",
+    "PeerReview",
     "Participant",
     "Revision",
     "RevisionMetrics",

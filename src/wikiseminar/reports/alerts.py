@@ -29,10 +29,12 @@ from ..models import (
     AssignmentStatus,
     Page,
     Participant,
+    PeerReview,
     Revision,
     RevisionText,
     Role,
     Seminar,
+    SeminarSession,
 )
 from ..services.messages import N_, Message
 from ..wiki.types import NS_MAIN
@@ -93,6 +95,8 @@ RULES: tuple[AlertRule, ...] = (
                  "(template or category) in its current version.")),
     AlertRule("draft-not-moved", MEDIUM, N_("Draft not published"),
               N_("An article to create is still a sandbox draft while the restitution is near.")),
+    AlertRule("review-missing", MEDIUM, N_("Peer review missing"),
+              N_("A peer review the student was asked for is not submitted after its deadline.")),
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 
@@ -166,6 +170,8 @@ class StudentFacts:
     reverted_edits: int = 0
     reverted_words: int = 0
     articles: list[ArticleFacts] = field(default_factory=list)
+    # Peer reviews assigned to the student and not submitted: (reviewee's name, deadline).
+    pending_reviews: list[tuple[str, dt.date | None]] = field(default_factory=list)
 
 
 # -- rules ----------------------------------------------------------------------------------
@@ -294,8 +300,20 @@ def draft_rule(f: StudentFacts, s: AlertSettings) -> Iterable[Alert]:
                                     "title.")), article)
 
 
+def review_rule(f: StudentFacts, s: AlertSettings) -> Iterable[Alert]:
+    """Peer reviews not submitted once their deadline (a session's day or a date) is past."""
+    late = sorted(name for name, due in f.pending_reviews if due is not None and s.today > due)
+    if not late:
+        return
+    yield _alert("review-missing", f,
+                 Message(N_("%(count)d peer review(s) not submitted after the deadline (%(names)s)."),
+                         count=len(late), names=", ".join(late)),
+                 Message(N_("Remind %(name)s to submit the peer review."), name=f.name),
+                 Message(N_("Submit your peer review from your seminar page: the deadline is past.")))
+
+
 RULE_FUNCTIONS: tuple[Rule, ...] = (account_rule, topic_rule, no_edit_rule, reverted_rule,
-                                    deletion_rule, draft_rule)
+                                    deletion_rule, draft_rule, review_rule)
 
 
 def evaluate(facts: Iterable[StudentFacts], settings: AlertSettings) -> dict[int, list[Alert]]:
@@ -486,7 +504,24 @@ def collect_facts(session: so.Session, seminar: Seminar,
                                            exists=not page.deleted, deleted=page.deleted,
                                            notices=notices.get(pk, [])))
         facts.append(f)
+    _add_pending_reviews(session, seminar, facts)
     return facts
+
+
+def _add_pending_reviews(session: so.Session, seminar: Seminar, facts: list[StudentFacts]) -> None:
+    """Fill each participant's peer reviews not submitted yet (one query)."""
+    by_id = {f.participant_id: f for f in facts}
+    if not by_id:
+        return
+    reviewee = so.aliased(Participant)
+    rows = session.execute(
+        sa.select(PeerReview.reviewer_id, reviewee.name, PeerReview.due_date, SeminarSession.date)
+        .join(reviewee, reviewee.id == PeerReview.reviewee_id)
+        .outerjoin(SeminarSession, SeminarSession.id == PeerReview.due_session_id)
+        .where(PeerReview.seminar_id == seminar.id, PeerReview.submitted_at.is_(None),
+               PeerReview.reviewer_id.in_(list(by_id)))).all()
+    for reviewer_id, name, due_date, session_date in rows:
+        by_id[reviewer_id].pending_reviews.append((name, session_date or due_date))
 
 
 def seminar_alerts(session: so.Session, seminar: Seminar, figures: Sequence[StudentFigures],

@@ -93,6 +93,8 @@ STUDENT_METRICS: tuple[StudentMetric, ...] = (
     StudentMetric("survival_7d", N_("Survival after 7 days"), N_("Of those words, the share still present 7 days after they were added."), "ratio"),
     StudentMetric("quality_gain", N_("Quality classes gained (estimate)"), N_("Best gain of the app's quality estimate over the student's articles, in classes (ébauche → B = 2; a created article starts at the lowest class).")),
     StudentMetric("rating_gain", N_("Quality classes gained (wiki rating)"), N_("Best gain of the talk-page rating over the student's rated articles, in classes.")),
+    StudentMetric("reviews_submitted", N_("Peer reviews submitted"), N_("Peer reviews of other students' drafts the student submitted.")),
+    StudentMetric("review_score", N_("Score from peer reviews"), N_("Mean score the student's draft received in submitted peer reviews, as a share of the top score (4 out of 4)."), "ratio"),
 )
 
 
@@ -151,6 +153,9 @@ class StudentFigures:
     # Quality gains over the student's articles (reports/quality.py; None: not assessed).
     quality_gain: int | None = None
     rating_gain: int | None = None
+    # Peer review (reports/reviews.py): reviews written, mean score received (None: none).
+    reviews_submitted: int = 0
+    review_score: float | None = None
 
     def value(self, metric_id: str) -> Any:
         """A figure by its metric id (the grading rubric and the exports use this)."""
@@ -260,6 +265,9 @@ def student_figures(
     from .quality import add_quality_gains  # quality.py builds on this module
 
     add_quality_gains(session, seminar, figures, by_user, until=until, since=since)
+    from .reviews import add_review_figures
+
+    add_review_figures(session, seminar, figures)
     return list(figures.values())
 
 

@@ -38,6 +38,7 @@ from .figures import (
     timeline,
 )
 from .quality import ArticleQualityView, quality_by_page
+from .reviews import discussants
 from .sorting import name_key
 
 __all__ = [
@@ -114,6 +115,9 @@ class StudentReport:
     articles: list[ArticleLine] = field(default_factory=list)
     days: list[tuple[dt.date, int, int]] = field(default_factory=list)
     excerpts: list[Excerpt] = field(default_factory=list)
+    # The restitution: who discusses this student's talk, whose talks this student discusses.
+    discussant: str | None = None
+    discusses: list[str] = field(default_factory=list)
 
     @property
     def notices(self) -> list[str]:
@@ -246,6 +250,9 @@ def build_reports(session: so.Session, seminar: Seminar,
     now = utcnow()
     period = (seminar.start_date, seminar.end_date)
     quality = quality_by_page(session, seminar, with_students=False)
+    chosen = discussants(session, seminar)
+    names = dict(session.execute(sa.select(Participant.id, Participant.name).where(
+        Participant.id.in_(list(chosen) or [-1]))).all())
     reports = []
     for p in participants:
         lines = _articles(p, pages, site)
@@ -266,5 +273,7 @@ def build_reports(session: so.Session, seminar: Seminar,
             as_of=seminar.last_sync_at, generated_at=now, period=period,
             articles=lines, days=days.get(p.id, []),
             excerpts=_excerpts(session, seminar, p, site, freeze),
+            discussant=chosen[p.id].name if p.id in chosen else None,
+            discusses=sorted(names[pid] for pid, d in chosen.items() if d.participant_id == p.id),
         ))
     return reports

@@ -27,5 +27,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports.bp, url_prefix="/seminars")
     app.register_blueprint(grading.bp, url_prefix="/seminars")
+    from . import reviews  # peer review and discussants (issue-quality)
+
+    app.register_blueprint(reviews.bp, url_prefix="/seminars")
     register_error_handlers(app)
     register_template_helpers(app)
