@@ -132,6 +132,9 @@ def test_peer_review_from_assignment_to_discussant(app: Flask, wiki: LocalWiki) 
     by_name = {r["name"]: r["discussant"] for r in rows}
     reviewed_name = reviewed_key.title()
     assert by_name[reviewed_name] == "Chloe"
+    programme = text_of(instructor.get(f"/seminars/{slug}/programme", headers=EN)
+                        .get_data(as_text=True))
+    assert f"{reviewed_name} Discussant: Chloe" in programme
     report = text_of(instructor.get(f"/seminars/{slug}/students/{reviewee}/report",
                                     headers=EN).get_data(as_text=True))
     assert "Discussant of the presentation Chloe" in report
