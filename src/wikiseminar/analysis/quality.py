@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ __all__ = [
     "RatingChange",
     "class_distance",
     "estimate_class",
+    "estimate_level",
     "normalise_rating",
     "quality_features",
     "rating_changes",
@@ -304,18 +305,3 @@ def class_distance(a: str | None, b: str | None, lang: str = "fr") -> int | None
     if a not in scale or b not in scale:
         return None
     return abs(scale.index(a) - scale.index(b))
-
-
-def estimate_series(texts: Iterable[tuple[dt.datetime, str | None]], site: SiteInfo | None,
-                    lang: str = "fr") -> list[tuple[dt.datetime, int]]:
-    """The estimate's level at each dated text (for the chart over the seminar)."""
-    scale = scale_for(lang)
-    return [(when, estimate_level(quality_features(text, site), scale)) for when, text in texts]
-
-
-def features_from_mapping(data: Mapping[str, Any] | None) -> QualityFeatures:
-    """QualityFeatures back from their stored dict (unknown keys ignored)."""
-    if not data:
-        return QualityFeatures()
-    fields = QualityFeatures.__dataclass_fields__
-    return QualityFeatures(**{k: v for k, v in data.items() if k in fields})

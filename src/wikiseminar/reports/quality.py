@@ -182,7 +182,7 @@ def add_quality_gains(session: so.Session, seminar: Seminar, figures: Mapping[in
         .distinct()).all()
     scale = scale_for(seminar.wiki.lang or "fr")
     for user_id, e_start, e_now, r_start, r_now in rows:
-        f = figures.get(by_user[user_id])
+        f = figures.get(by_user.get(user_id or 0, -1))
         if f is None:
             continue
         f.quality_gain = _best(f.quality_gain, _gain(scale, e_start, e_now))

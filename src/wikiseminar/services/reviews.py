@@ -202,6 +202,6 @@ def talk_activity(session: so.Session, seminar: Seminar,
         .group_by(Revision.user_id, Revision.title)).all()
     activity: dict[int, int] = {}
     for user, title, edits in rows:
-        for review_id in wanted.get((user, title), []):
+        for review_id in wanted.get((int(user or 0), title), []):
             activity[review_id] = edits
     return activity
