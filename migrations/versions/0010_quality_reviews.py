@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column('page_pk', sa.Integer(), nullable=False),
         sa.Column('talk_title', sa.String(length=300), nullable=False),
         sa.Column('talk_last_rev_id', sa.BigInteger(), nullable=True),
-        sa.Column('talk_checked_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('checked_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('rating_start', sa.String(length=20), nullable=True),
         sa.Column('rating_now', sa.String(length=20), nullable=True),
         sa.Column('rating_changed_at', sa.DateTime(timezone=True), nullable=True),

@@ -30,7 +30,8 @@ class ArticleQuality(db.Model):
     # The talk page as read (title, its last revision seen: unchanged means nothing to fetch).
     talk_title: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
     talk_last_rev_id: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
-    talk_checked_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
+    # When the talk page was last asked about (checked at most every quality_talk_hours).
+    checked_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
     rating_start: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     rating_now: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     rating_changed_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)

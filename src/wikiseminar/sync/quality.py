@@ -73,7 +73,7 @@ def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
                 _read_talk(row, client, title, seminar, lang, fresh=fresh)
             row.talk_title = title
             row.talk_last_rev_id = top
-            row.talk_checked_at = now
+            row.checked_at = now
         _estimate(session, seminar, page, row, client, lang)
         row.computed_at = now
     session.commit()
@@ -82,8 +82,8 @@ def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
 
 def _talk_due(row: ArticleQuality | None, title: str, before: dt.datetime) -> bool:
     """Whether a talk page is to be asked about: never read, renamed, or last checked before."""
-    return (row is None or row.talk_title != title or row.talk_checked_at is None
-            or row.talk_checked_at < before)
+    return (row is None or row.talk_title != title or row.checked_at is None
+            or row.checked_at < before)
 
 
 def _no_talk(row: ArticleQuality, *, fresh: bool) -> None:
