@@ -210,7 +210,8 @@ def test_draft_rule() -> None:
 
 
 def test_every_rule_has_a_label_and_alerts_come_most_severe_first() -> None:
-    assert len({r.id for r in RULES}) == len(RULES) == 13
+    # 11 + integrity-review, integrity-confirmed (issue-integrity) + review-missing (issue-quality)
+    assert len({r.id for r in RULES}) == len(RULES) == 14
     found = evaluate([facts(account_status="missing", edits=0, assignment_status="proposed",
                             reverted_edits=1)], NEAR)[7]
     assert [a.severity for a in found] == sorted(

@@ -1,7 +1,7 @@
 """public programme: public flag, session places and venue address, registrations, attendance
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-04 19:30:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0009'  # merged issue-mail (0009 on 0004); the coordinator re-chains
+down_revision = '0010'  # merged issue-mail (0009 on 0004); the coordinator re-chains
 branch_labels = None
 depends_on = None
 

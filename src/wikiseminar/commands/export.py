@@ -14,6 +14,7 @@ from ..reports.gradesheet import grades_csv, grades_xlsx
 from ..reports.grading import seminar_gradebook
 from ..reports.pdf import PdfUnavailable, html_to_pdf
 from ..reports.programme import PROGRAMME_COLUMNS, build_programme, programme_rows
+from ..reports.quality import ARTICLE_COLUMNS, article_rows
 from ..reports.records import seminar_record
 from ..reports.revisions import REVISION_COLUMNS, revision_rows
 from ..reports.tabular import csv_bytes, json_bytes, json_default
@@ -44,6 +45,26 @@ def revisions_command(slug: str, fmt: str, output: Path | None) -> None:
     write_output(data, output)
     if not is_stdout(output):
         click.echo(f"wrote {len(rows)} revisions to {output}", err=True)
+
+
+@export_group.command("articles")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@with_appcontext
+def articles_command(slug: str, fmt: str, output: Path | None) -> None:
+    """One row per article: kind, students, wiki rating and estimate, size at start and now."""
+    with fail_cleanly():
+        seminar = get_seminar(db.session, slug)
+        rows = article_rows(db.session, seminar)
+    if fmt == "csv":
+        data = csv_bytes(ARTICLE_COLUMNS, rows)
+    else:
+        data = json_bytes(rows) + b"\n"
+    write_output(data, output)
+    if output is not None:
+        click.echo(f"wrote {len(rows)} articles to {output}", err=True)
 
 
 @export_group.command("grades")

@@ -13,6 +13,8 @@ from .mail import (
 )
 from .people import LoginAttempt, User
 from .programme import Attendance, Registration, RegistrationState
+from .quality import ArticleQuality
+from .reviews import REVIEW_ASPECTS, Discussant, PeerReview
 from .seminar import (
     ArticleKind,
     AssignedArticle,
@@ -37,8 +39,10 @@ from .wiki import (
 )
 
 __all__ = [
+    "REVIEW_ASPECTS",
     "ArticleKind",
     "Attendance",
+    "ArticleQuality",
     "AssignedArticle",
     "Assignment",
     "AssignmentStatus",
@@ -47,6 +51,7 @@ __all__ = [
     "DocumentBuild",
     "DigestRecord",
     "EmailToken",
+    "Discussant",
     "FinalGrade",
     "IntegrityCheck",
     "IntegrityFinding",
@@ -58,6 +63,7 @@ __all__ = [
     "OutboxMessage",
     "Page",
     "PageAuthorship",
+    "PeerReview",
     "Participant",
     "RenderedDocument",
     "Revision",

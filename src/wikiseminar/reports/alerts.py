@@ -29,10 +29,12 @@ from ..models import (
     AssignmentStatus,
     Page,
     Participant,
+    PeerReview,
     Revision,
     RevisionText,
     Role,
     Seminar,
+    SeminarSession,
 )
 from ..services.messages import N_, Message
 from ..wiki.types import NS_MAIN
@@ -101,6 +103,8 @@ RULES: tuple[AlertRule, ...] = (
     AlertRule("integrity-confirmed", HIGH, N_("Integrity problem confirmed"),
               N_("The instructor confirmed an integrity finding (copied text, impossible "
                  "citation, AI traces).")),
+    AlertRule("review-missing", MEDIUM, N_("Peer review missing"),
+              N_("A peer review the student was asked for is not submitted after its deadline.")),
 )
 # Rules whose alerts only the instructor sees: an unjudged finding is not an accusation.
 INSTRUCTOR_ONLY_RULES = frozenset({"integrity-review"})
@@ -178,6 +182,8 @@ class StudentFacts:
     articles: list[ArticleFacts] = field(default_factory=list)
     integrity_unjudged: int = 0
     integrity_confirmed: int = 0
+    # Peer reviews assigned to the student and not submitted: (reviewee's name, deadline).
+    pending_reviews: list[tuple[str, dt.date | None]] = field(default_factory=list)
 
 
 # -- rules ----------------------------------------------------------------------------------
@@ -306,6 +312,18 @@ def draft_rule(f: StudentFacts, s: AlertSettings) -> Iterable[Alert]:
                                     "title.")), article)
 
 
+def review_rule(f: StudentFacts, s: AlertSettings) -> Iterable[Alert]:
+    """Peer reviews not submitted once their deadline (a session's day or a date) is past."""
+    late = sorted(name for name, due in f.pending_reviews if due is not None and s.today > due)
+    if not late:
+        return
+    yield _alert("review-missing", f,
+                 Message(N_("%(count)d peer review(s) not submitted after the deadline (%(names)s)."),
+                         count=len(late), names=", ".join(late)),
+                 Message(N_("Remind %(name)s to submit the peer review."), name=f.name),
+                 Message(N_("Submit your peer review from your seminar page: the deadline is past.")))
+
+
 def integrity_rule(f: StudentFacts, s: AlertSettings) -> Iterable[Alert]:
     """Integrity findings waiting for a verdict (instructor only), and confirmed ones."""
     if f.integrity_unjudged:
@@ -325,7 +343,8 @@ def integrity_rule(f: StudentFacts, s: AlertSettings) -> Iterable[Alert]:
 
 
 RULE_FUNCTIONS: tuple[Rule, ...] = (account_rule, topic_rule, no_edit_rule, reverted_rule,
-                                    deletion_rule, draft_rule, integrity_rule)
+                                    deletion_rule, draft_rule, integrity_rule,
+                                    review_rule)
 
 
 def evaluate(facts: Iterable[StudentFacts], settings: AlertSettings) -> dict[int, list[Alert]]:
@@ -518,6 +537,7 @@ def collect_facts(session: so.Session, seminar: Seminar,
                                            notices=notices.get(pk, [])))
         f.integrity_unjudged, f.integrity_confirmed = integrity.get(fig.participant_id, (0, 0))
         facts.append(f)
+    _add_pending_reviews(session, seminar, facts)
     return facts
 
 
@@ -533,6 +553,22 @@ def _integrity_counts(session: so.Session, seminar: Seminar) -> dict[int, tuple[
         .where(IntegrityFinding.seminar_id == seminar.id)
         .group_by(IntegrityFinding.participant_id)).all()
     return {pid: (int(unjudged or 0), int(confirmed or 0)) for pid, unjudged, confirmed in rows}
+
+
+def _add_pending_reviews(session: so.Session, seminar: Seminar, facts: list[StudentFacts]) -> None:
+    """Fill each participant's peer reviews not submitted yet (one query)."""
+    by_id = {f.participant_id: f for f in facts}
+    if not by_id:
+        return
+    reviewee = so.aliased(Participant)
+    rows = session.execute(
+        sa.select(PeerReview.reviewer_id, reviewee.name, PeerReview.due_date, SeminarSession.date)
+        .join(reviewee, reviewee.id == PeerReview.reviewee_id)
+        .outerjoin(SeminarSession, SeminarSession.id == PeerReview.due_session_id)
+        .where(PeerReview.seminar_id == seminar.id, PeerReview.submitted_at.is_(None),
+               PeerReview.reviewer_id.in_(list(by_id)))).all()
+    for reviewer_id, name, due_date, session_date in rows:
+        by_id[reviewer_id].pending_reviews.append((name, session_date or due_date))
 
 
 def seminar_alerts(session: so.Session, seminar: Seminar, figures: Sequence[StudentFigures],

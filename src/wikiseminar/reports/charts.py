@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-__all__ = ["PALETTE", "Series", "bar_chart", "cumulative", "line_chart", "weekly"]
+__all__ = ["PALETTE", "Series", "bar_chart", "class_chart", "cumulative", "line_chart", "weekly"]
 
 # Okabe & Ito (2008), readable by the common forms of colour blindness.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
@@ -178,5 +178,49 @@ def bar_chart(values: Mapping[dt.date, float] | Sequence[tuple[dt.date, float]],
             out.append(f'<text x="{bx + bar / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" '
                        f'fill="#4a535e">{escape(day.strftime(date_format))}</text>')
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#8c959f"/>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def class_chart(points: Sequence[tuple[dt.datetime, int]], classes: Sequence[str], *,
+                title: str, start: dt.date, end: dt.date, width: int = 360, height: int = 150,
+                chart_id: str | None = None) -> Markup:
+    """A step line of a class over time (the quality estimate), the class names on the y axis."""
+    left, right, top, bottom = 62, 14, 10, 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    span = max(1, (end - start).days)
+    levels = max(1, len(classes) - 1)
+
+    def x(when: dt.datetime) -> float:
+        day = min(max(when.date(), start), end)
+        return left + plot_w * (day - start).days / span
+
+    def y(level: int) -> float:
+        return top + plot_h * (1 - level / levels)
+
+    names = ", ".join(f"{when.date().isoformat()}: {classes[level]}" for when, level in points)
+    out = _frame(width, height, title, names or title, chart_id)
+    for level, name in enumerate(classes):
+        yy = y(level)
+        out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{left + plot_w}" y2="{yy:.1f}" stroke="#d0d7de"/>')
+        out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#4a535e">'
+                   f"{escape(name)}</text>")
+    for day, anchor in ((start, "start"), (end, "end")):
+        xx = left + plot_w * (day - start).days / span
+        out.append(f'<text x="{xx:.1f}" y="{top + plot_h + 18}" text-anchor="{anchor}" '
+                   f'fill="#4a535e">{escape(day.strftime("%d/%m"))}</text>')
+    if points:
+        path = []
+        previous: int | None = None
+        for when, level in points:
+            if previous is not None:
+                path.append(f"L{x(when):.1f},{y(previous):.1f}")
+            path.append(("M" if not path else "L") + f"{x(when):.1f},{y(level):.1f}")
+            previous = level
+        end_x = left + plot_w
+        path.append(f"L{end_x:.1f},{y(points[-1][1]):.1f}")
+        out.append(f'<path d="{" ".join(path)}" fill="none" stroke="{PALETTE[0]}" stroke-width="2"/>')
+        for when, level in points:
+            out.append(f'<circle cx="{x(when):.1f}" cy="{y(level):.1f}" r="3" fill="{PALETTE[0]}"/>')
     out.append("</svg>")
     return Markup("".join(out))

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..models import Seminar
-from .charts import Series, bar_chart, cumulative, line_chart, weekly
+from .charts import Series, bar_chart, class_chart, cumulative, line_chart, weekly
 from .programme import Programme
 from .student import StudentReport
 
@@ -70,8 +70,9 @@ def student_charts(report: StudentReport) -> dict[str, Markup]:
     Their ids name the student, not chance, so the same data always gives the same HTML (the
     class PDF keeps each student's part by the hash of its HTML).
     """
+    charts = _quality_charts(report)
     if not report.days:
-        return {}
+        return charts
     start, end = report.period
     words = [(day, float(w)) for day, _e, w in report.days]
     edits = [(day, float(e)) for day, e, _w in report.days]
@@ -85,6 +86,7 @@ def student_charts(report: StudentReport) -> dict[str, Markup]:
     weeks = dict.fromkeys((monday + dt.timedelta(weeks=n) for n in range((end - monday).days // 7 + 1)), 0.0)
     weeks.update(weekly(edits))
     return {
+        **charts,
         "words": line_chart(
             [Series(_("Words added (cumulative)"), line)],
             title=_("Words added over time"), y_label=_("words"), start=start,
@@ -93,6 +95,21 @@ def student_charts(report: StudentReport) -> dict[str, Markup]:
         "edits": bar_chart(sorted(weeks.items()), title=_("Edits per week"), y_label=_("edits"),
                            width=640, height=180, chart_id=f"student-{report.participant_id}-edits"),
     }
+
+
+def _quality_charts(report: StudentReport) -> dict[str, Markup]:
+    """'quality-<page pk>' -> the estimate of each of the student's articles over the seminar."""
+    start, end = report.period
+    charts: dict[str, Markup] = {}
+    for line in report.articles:
+        view = line.quality
+        points = view.series_levels() if view else []
+        if view is None or not points:
+            continue
+        charts[f"quality-{view.page_pk}"] = class_chart(
+            points, view.scale, title=_("Estimated quality of %(title)s", title=view.title),
+            start=start, end=end, chart_id=f"quality-{report.participant_id}-{view.page_pk}")
+    return charts
 
 
 def render_reports(seminar: Seminar, reports: Sequence[StudentReport], *, lang: str,

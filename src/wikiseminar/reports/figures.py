@@ -92,6 +92,10 @@ STUDENT_METRICS: tuple[StudentMetric, ...] = (
     StudentMetric("survival_now", N_("Survival"), N_("Of the words the student added during the seminar, the share still present now."), "ratio"),
     StudentMetric("survival_7d", N_("Survival after 7 days"), N_("Of those words, the share still present 7 days after they were added."), "ratio"),
     StudentMetric("integrity_clean", N_("Edits without a confirmed integrity problem"), N_("Share of the student's edits on which the instructor confirmed no integrity finding (copied text, impossible citation, AI traces); unjudged findings do not count."), "ratio"),
+    StudentMetric("quality_gain", N_("Quality classes gained (estimate)"), N_("Best gain of the app's quality estimate over the student's articles, in classes (ébauche → B = 2; a created article starts at the lowest class).")),
+    StudentMetric("rating_gain", N_("Quality classes gained (wiki rating)"), N_("Best gain of the talk-page rating over the student's rated articles, in classes.")),
+    StudentMetric("reviews_submitted", N_("Peer reviews submitted"), N_("Peer reviews of other students' drafts the student submitted.")),
+    StudentMetric("review_score", N_("Score from peer reviews"), N_("Mean score the student's draft received in submitted peer reviews, as a share of the top score (4 out of 4)."), "ratio"),
 )
 
 
@@ -148,6 +152,12 @@ class StudentFigures:
     survival_now: float | None = None
     survival_7d: float | None = None
     integrity_clean: float | None = None
+    # Quality gains over the student's articles (reports/quality.py; None: not assessed).
+    quality_gain: int | None = None
+    rating_gain: int | None = None
+    # Peer review (reports/reviews.py): reviews written, mean score received (None: none).
+    reviews_submitted: int = 0
+    review_score: float | None = None
 
     def value(self, metric_id: str) -> Any:
         """A figure by its metric id (the grading rubric and the exports use this)."""
@@ -255,6 +265,12 @@ def student_figures(
         figures[by_user[user_id]].articles_created = count
     _add_authorship(session, seminar, figures)
     _add_integrity(session, seminar, figures, until, since)
+    from .quality import add_quality_gains  # quality.py builds on this module
+
+    add_quality_gains(session, seminar, figures, by_user, until=until, since=since)
+    from .reviews import add_review_figures
+
+    add_review_figures(session, seminar, figures)
     return list(figures.values())
 
 

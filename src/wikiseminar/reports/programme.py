@@ -1,6 +1,7 @@
 """The restitution programme: who presents when in the final session, with their topic and articles.
 
-Presenters are the enrolled students (auditors do not present; removed participants are
+Each talk has a discussant: the instructor's choice, else one of the presenter's peer
+reviewers (`reports/reviews.py`). Presenters are the enrolled students (auditors do not present; removed participants are
 gone), in the instructor's order (`Participant.presentation_order`), then by name for
 those not ordered yet. Slots follow each other from `Seminar.restitution_at`; a break of
 `break_minutes` comes after every `break_every` presentations (never after the last one).
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..models import Participant, Role, Seminar, SeminarSession, SessionKind
+from .reviews import discussants
 from .sorting import name_key
 
 __all__ = [
@@ -33,7 +35,7 @@ __all__ = [
 ]
 
 PROGRAMME_COLUMNS = ("position", "kind", "start", "end", "name", "wiki_username", "topic",
-                     "topic_status", "articles")
+                     "topic_status", "articles", "discussant")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class ProgrammeItem:
     topic: str | None = None
     topic_status: str | None = None
     articles: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
+    discussant: str | None = None  # who discusses the talk (reports/reviews.py)
 
 
 @dataclass(slots=True)
@@ -149,6 +152,7 @@ def build_programme(session: so.Session, seminar: Seminar) -> Programme:
     slots = layout_slots(start, len(people), seminar.presentation_minutes, seminar.break_every,
                          seminar.break_minutes) if start else \
         [Slot("talk", dt.datetime.min, dt.datetime.min, i) for i in range(len(people))]
+    chosen = discussants(session, seminar)
     items = []
     for slot in slots:
         begin, end = (slot.start, slot.end) if start else (None, None)
@@ -163,7 +167,8 @@ def build_programme(session: so.Session, seminar: Seminar) -> Programme:
             "talk", begin, end, position=slot.index + 1, participant_id=person.id, name=person.name,
             wiki_username=person.wiki_username, topic=topic,
             topic_status=str(assignment.status) if assignment and topic else None,
-            articles=[(a.title, site.page_url(a.title)) for a in assignment.articles] if assignment else []))
+            articles=[(a.title, site.page_url(a.title)) for a in assignment.articles] if assignment else [],
+            discussant=chosen[person.id].name if person.id in chosen else None))
     finish = slots[-1].end if start and slots else start
     return Programme(seminar.title, seminar.timezone, seminar.restitution_place, start, finish,
                      _session_end(session, seminar, start) if start else None,
@@ -179,5 +184,5 @@ def programme_rows(programme: Programme) -> list[dict[str, Any]]:
         "position": item.position, "kind": item.kind, "start": clock(item.start),
         "end": clock(item.end), "name": item.name, "wiki_username": item.wiki_username,
         "topic": item.topic, "topic_status": item.topic_status,
-        "articles": [title for title, _ in item.articles],
+        "articles": [title for title, _ in item.articles], "discussant": item.discussant,
     } for item in programme.items]

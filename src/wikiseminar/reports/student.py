@@ -39,6 +39,8 @@ from .figures import (
     timeline,
 )
 from .integrity import FindingView, confirmed_findings
+from .quality import ArticleQualityView, quality_by_page
+from .reviews import discussants
 from .sorting import name_key
 
 __all__ = [
@@ -72,6 +74,8 @@ class ArticleLine:
     references_added: int = 0
     authorship_share: float | None = None
     survival_now: float | None = None
+    page_pk: int | None = None
+    quality: ArticleQualityView | None = None
 
 
 @dataclass(slots=True)
@@ -116,6 +120,9 @@ class StudentReport:
     attendance: AttendanceFigures | None = None
     # Integrity findings the instructor confirmed (reports.integrity.FindingView).
     integrity: list[FindingView] = field(default_factory=list)
+    # The restitution: who discusses this student's talk, whose talks this student discusses.
+    discussant: str | None = None
+    discusses: list[str] = field(default_factory=list)
 
     @property
     def notices(self) -> list[str]:
@@ -192,6 +199,7 @@ def _fill(line: ArticleLine, figures: ArticleFigures, participant: Participant) 
     line.references_added = mine["references_added"]
     line.authorship_share = mine["authorship_share"]
     line.survival_now = mine["survival_now"]
+    line.page_pk = figures.page_pk
 
 
 def _excerpts(session: so.Session, seminar: Seminar, participant: Participant, site: SiteInfo,
@@ -250,8 +258,15 @@ def build_reports(session: so.Session, seminar: Seminar,
     confirmed: dict[int, list[FindingView]] = {}
     for finding in confirmed_findings(session, seminar):
         confirmed.setdefault(finding.participant_id, []).append(finding)
+    quality = quality_by_page(session, seminar, with_students=False)
+    chosen = discussants(session, seminar)
+    names = dict(session.execute(sa.select(Participant.id, Participant.name).where(
+        Participant.id.in_(list(chosen) or [-1]))).all())
     reports = []
     for p in participants:
+        lines = _articles(p, pages, site)
+        for line in lines:
+            line.quality = quality.get(line.page_pk) if line.page_pk else None
         f = figures.get(p.id) or StudentFigures(p.id, p.name, str(p.role), p.account_status,
                                                 p.wiki_username)
         assignment = p.assignment
@@ -265,9 +280,11 @@ def build_reports(session: so.Session, seminar: Seminar,
             topic_comment=(assignment.instructor_comment or "") if assignment else "",
             figures=f, after_freeze=after.get(p.id), freeze_at=freeze,
             as_of=seminar.last_sync_at, generated_at=now, period=period,
-            articles=_articles(p, pages, site), days=days.get(p.id, []),
+            articles=lines, days=days.get(p.id, []),
             excerpts=_excerpts(session, seminar, p, site, freeze),
             attendance=presence.get(p.id),
             integrity=confirmed.get(p.id, []),
+            discussant=chosen[p.id].name if p.id in chosen else None,
+            discusses=sorted(names[pid] for pid, d in chosen.items() if d.participant_id == p.id),
         ))
     return reports

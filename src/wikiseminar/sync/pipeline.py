@@ -62,6 +62,7 @@ class SyncOptions:
     progress: Progress = field(default=_no_progress)
     # The [integrity] settings (INTEGRITY_* keys); None: no integrity checks in this run.
     integrity: dict[str, Any] | None = None
+    quality_talk_every: dt.timedelta = dt.timedelta(hours=24)
 
     @classmethod
     def from_config(cls, config: dict[str, Any], **kwargs: Any) -> SyncOptions:
@@ -73,6 +74,7 @@ class SyncOptions:
             page_checks=int(config.get("SYNC_PAGE_CHECKS_PER_RUN", 50)),
             integrity={k: v for k, v in config.items()
                        if k.startswith("INTEGRITY_") or k.startswith("WIKI_")},
+            quality_talk_every=dt.timedelta(hours=float(config.get("SYNC_QUALITY_TALK_HOURS", 24))),
             **kwargs,
         )
 
@@ -420,6 +422,11 @@ def sync_seminar(session: so.Session, seminar: Seminar, client: WikiClient,
 
             update_authorship(session, seminar, participants, tracked, as_of=run_state.now,
                               progress=options.progress)
+            run_state.heartbeat()
+            from .quality import update_quality
+
+            update_quality(session, seminar, client, tracked, talk_every=options.quality_talk_every,
+                           full=options.full)
             run_state.heartbeat()
         if options.integrity is not None:
             from .integrity import check_seminar

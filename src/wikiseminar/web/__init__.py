@@ -37,6 +37,9 @@ def register_blueprints(app: Flask) -> None:
     from . import public  # the public programme and registrations (no sign-in)
 
     app.register_blueprint(public.bp)
+    from . import reviews  # peer review and discussants (issue-quality)
+
+    app.register_blueprint(reviews.bp, url_prefix="/seminars")
     register_error_handlers(app)
     register_template_helpers(app)
     register_security_headers(app)

@@ -59,6 +59,7 @@ from ..reports.progress import (
     student_revisions,
     sync_is_running,
 )
+from ..reports.quality import quality_by_page, quality_chart
 from ..reports.sorting import name_key
 from ..reports.tabular import json_bytes
 from ..scope import SYNCED_ROLES
@@ -215,7 +216,7 @@ def _render_body(seminar: Seminar, progress: Any, settings: AlertSettings, versi
         "dashboard/_body.html", seminar=seminar, progress=progress,
         rows=rows[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE], total_rows=len(rows),
         page=page, pages=pages, state=state, columns=COLUMNS, charts=charts, chart_texts=texts,
-        rules=RULES))
+        rules=RULES, quality=quality_by_page(db.session, seminar, with_students=False)))
 
 
 @bp.get("/<slug>/progress.json")
@@ -313,8 +314,12 @@ def article(seminar: Seminar, page_pk: int) -> ResponseReturnValue:
         abort(404)  # a page of the wiki that this seminar never touched
     row = db.session.get(PageAuthorship, page.id)
     highlight = _highlight(seminar, row) if row is not None else None
+    quality = quality_by_page(db.session, seminar, [page.id]).get(page.id)
+    chart = quality_chart(quality, seminar, _("Estimated quality during the seminar")) \
+        if quality else None
     return render_template(
-        "dashboard/article.html", seminar=seminar, page=page,
+        "dashboard/article.html", seminar=seminar, page=page, quality=quality,
+        quality_chart=chart,
         figures=figures[0] if figures else None, assigned=assigned, authorship=row,
         highlight=highlight, siteinfo=seminar.wiki.siteinfo, demo=is_demo(seminar))
 

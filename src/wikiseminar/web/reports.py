@@ -47,6 +47,7 @@ from ..reports.programme import (
     programme_rows,
     renumber,
 )
+from ..reports.quality import quality_by_page
 from ..reports.records import seminar_record
 from ..reports.student import build_reports, report_participants
 from ..reports.tabular import csv_bytes, json_bytes
@@ -138,6 +139,7 @@ def class_reports(seminar: Seminar) -> ResponseReturnValue:
     return render_template("reports/class.html", seminar=seminar,
                            people=report_participants(db.session, seminar),
                            build=latest_build(db.session, seminar, _viewer_language(seminar)),
+                           quality=list(quality_by_page(db.session, seminar).values()),
                            **template_helpers(seminar.timezone))
 
 

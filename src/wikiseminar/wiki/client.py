@@ -420,6 +420,30 @@ class WikiClient:
                         continue
                     yield _page_revision(page, item)[0]
 
+    def recent_texts(self, title: str, *, back_to: dt.datetime,
+                     after_revid: int | None = None, limit: int = 20) -> list[Revision]:
+        """A page's revisions with text, newest first, down to the last one made before
+        `back_to` (included: the state at that date) or to `after_revid` (excluded).
+
+        For talk pages, whose ratings change rarely: one request covers the usual case, and
+        reading stops as soon as the older end is reached (continuation only if needed).
+        """
+        params: dict[str, Any] = {
+            "prop": "revisions", "titles": title, "rvslots": "main", "rvdir": "older",
+            "rvprop": "ids|timestamp|user|userid|size|content", "rvlimit": limit,
+        }
+        found: list[Revision] = []
+        for query in self.query(params):
+            for page in query.get("pages", []):
+                for item in page.get("revisions", []):
+                    if after_revid and int(item["revid"]) <= after_revid:
+                        return found
+                    revision = _page_revision(page, item)[0]
+                    found.append(revision)
+                    if revision.timestamp < back_to:
+                        return found
+        return found
+
     def page_infos(self, pageids: Iterable[int], *,
                    categories: Sequence[str] = ()) -> list[PageInfo]:
         """Current title, namespace, last revision and existence of pages (moves, deletions).
