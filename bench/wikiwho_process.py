@@ -3,7 +3,8 @@
 The reference of bench/startup.py. Reads a Special:Export XML (ElementTree, streamed) or a
 `prop=revisions` JSON history without importing wikiseminar, runs WikiWho 1.0.3's
 `Wikiwho.analyse_article` on it, and prints the token count of each editor of the last
-revision as JSON: the work `wikiseminar analyze --authorship --json` does.
+revision as JSON: the work `wikiseminar analyze --authorship --json` does. Without an
+argument (as `make bench` runs it) it reads tests/data/histories/Hallo.xml.
 
     .venv/bin/python bench/wikiwho_process.py tests/data/histories/Hallo.xml
 """
@@ -66,7 +67,8 @@ def main() -> int:
     """Analyse the file named on the command line with WikiWho; print tokens per editor."""
     from WikiWho.wikiwho import Wikiwho
 
-    path = Path(sys.argv[1])
+    default = Path(__file__).resolve().parents[1] / "tests" / "data" / "histories" / "Hallo.xml"
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else default  # `make bench` passes none
     title, revisions = (json_revisions(path) if path.suffix == ".json"
                         else xml_revisions(path))
     ww = Wikiwho(title)

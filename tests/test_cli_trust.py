@@ -424,3 +424,20 @@ def test_seminar_list_escapes_control_characters(app: Flask, runner: FlaskCliRun
     assert result.exit_code == 0
     assert not _RAW_CONTROLS.search(result.output), repr(result.output)
     assert "Cultures\\x1b[2J\\x1b]52;c;ZXZpbA==\\x07 numériques\\u202e" in result.output
+
+
+def test_error_lines_escape_names_from_the_database(app: Flask, runner: FlaskCliRunner,
+                                                    demo_seminar: str) -> None:
+    from wikiseminar.models import Role
+
+    with app.app_context():
+        camille = db.session.scalar(sa.select(Participant).where(
+            Participant.wiki_username == "Camille.M75"))
+        assert camille is not None
+        camille.role = Role.INSTRUCTOR
+        camille.name = "Camille\x1b[2J\u202eMartin"
+        db.session.commit()
+    result = runner.invoke(args=["report", demo_seminar, "--student", "Camille.M75"])
+    assert result.exit_code == 1
+    assert not _RAW_CONTROLS.search(result.output), repr(result.output)
+    assert "Camille\\x1b[2J\\u202eMartin is an instructor" in result.output

@@ -14,6 +14,7 @@ from ..services.seminars import SeminarError
 from ..sync.pipeline import client_for
 from ..wiki.client import WikiClient
 from ..wiki.errors import WikiError
+from .terminal import printable
 
 __all__ = ["fail_cleanly", "one_line", "terminal_progress", "wiki_client"]
 
@@ -31,7 +32,7 @@ def fail_cleanly() -> Iterator[None]:
         yield
     except (SeminarError, WikiError, ValueError) as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        raise click.ClickException(printable(one_line(exc))) from None
 
 
 def wiki_client(api_url: str) -> WikiClient:

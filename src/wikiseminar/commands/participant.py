@@ -12,6 +12,7 @@ from ..models import Participant, Seminar
 from ..services.enrolment import delete_participant_data
 from ..services.seminars import SeminarError, get_seminar
 from .common import fail_cleanly
+from .terminal import printable
 
 __all__ = ["find_participant", "participant_group"]
 
@@ -66,4 +67,4 @@ def forget_command(slug: str, username: str | None, email: str | None, yes: bool
             raise click.ClickException("nothing deleted")
         delete_participant_data(db.session, participant)  # EnrolmentError is a ValueError
         db.session.commit()
-    click.echo(f"{seminar.slug}: the data of {name} was deleted")
+    click.echo(f"{seminar.slug}: the data of {printable(name)} was deleted")
