@@ -40,7 +40,7 @@ from .authorship_text import (
     token_density,
     token_offsets,
     tokenize,
-    word_flags,
+    word_weights,
 )
 
 __all__ = ["FORMAT_VERSION", "PageAuthorship", "Token"]
@@ -663,9 +663,10 @@ class PageAuthorship:
                     spans = []
                 else:
                     offsets = found
-                words = word_flags([toks[n] for n in fresh], [offsets[n] for n in fresh], spans)
-                for n, is_word in zip(fresh, words, strict=True):
-                    flags[tids[n]] = is_word
+                words = word_weights(outcome.paragraphs[k], [toks[n] for n in fresh],
+                                     [offsets[n] for n in fresh], spans)
+                for n, weight in zip(fresh, words, strict=True):
+                    flags[tids[n]] = weight
             state = after
 
     def _display_data(self) -> tuple[bytes, dict[int, str]]:

@@ -25,7 +25,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -63,6 +63,7 @@ from ..scope import SYNCED_ROLES
 from ..services.sync_now import DEFERRED, QUEUED, RUNNING, start_sync
 from .messages import translate
 from .permissions import current_participant, login_required, seminar_role
+from .templating import fmt_number, fmt_percent
 
 __all__ = ["bp"]
 
@@ -289,32 +290,44 @@ def article(seminar: Seminar, page_pk: int) -> ResponseReturnValue:
     if not figures and not assigned:
         abort(404)  # a page of the wiki that this seminar never touched
     row = db.session.get(PageAuthorship, page.id)
-    highlight = _highlight(seminar, row) if row is not None else None
+    shares = figures[0].by_student if figures else {}
+    highlight = _highlight(seminar, row, shares) if row is not None else None
     return render_template(
         "dashboard/article.html", seminar=seminar, page=page,
         figures=figures[0] if figures else None, assigned=assigned, authorship=row,
         highlight=highlight, siteinfo=seminar.wiki.siteinfo, demo=is_demo(seminar))
 
 
-def _highlight(seminar: Seminar, row: PageAuthorship) -> Any:
-    """The page's current text with the seminar's participants' tokens marked."""
+def _highlight(seminar: Seminar, row: PageAuthorship, shares: dict[int, dict[str, Any]]) -> Any:
+    """The page's current text with the seminar's participants' tokens marked.
+
+    The legend gives each participant's words and share from `shares` (the reports' article
+    figures), the very figures of the table above it.
+    """
     from ..analysis.authorship import PageAuthorship as State
     from ..reports.highlight import render_highlight
     from ..sync.authorship import editor_key
 
     state = State.from_bytes(row.state)
     present = {state.editor_of(revid) for revid in state.revision_ids()}
-    editors = {}
+    editors: dict[str, str] = {}
+    legend: dict[str, str] = {}
     for p in db.session.scalars(sa.select(Participant).where(
             Participant.seminar_id == seminar.id, Participant.role.in_(SYNCED_ROLES),
             Participant.wiki_user_id.is_not(None)).order_by(Participant.name)):
         key = editor_key(p.wiki_user_id, p.wiki_username)
         if key in present:
             editors[key] = p.name
+            mine = shares.get(p.id) or {}
+            if mine.get("authorship_share") is not None:
+                legend[key] = ngettext(
+                    "%(words)s word (%(share)s)", "%(words)s words (%(share)s)",
+                    mine["authorship_words"] or 0, words=fmt_number(mine["authorship_words"] or 0),
+                    share=fmt_percent(mine["authorship_share"]))
     labels = {revid: format_date(state.timestamp_of(revid), "medium")
               for revid in state.revision_ids() if state.timestamp_of(revid)}
     return render_highlight(state, editors, revision_labels=labels,
-                            legend_format=_("{count} tokens ({share} %)"))
+                            legend_format=_("{count} tokens ({share} %)"), legend_texts=legend)
 
 
 # -- sync now -------------------------------------------------------------------------------
