@@ -184,7 +184,7 @@ def test_grades_use_the_revisions_up_to_the_freeze_date(app: Flask, graded: Ids)
 def test_grade_and_seminar_exports_match_the_figures(app: Flask, graded: Ids, runner: FlaskCliRunner,
                                                     tmp_path: Path) -> None:
     out_csv, out_xlsx, out_json = tmp_path / "notes.csv", tmp_path / "notes.xlsx", tmp_path / "sem.json"
-    for args in (["export", "grades", graded.slug, "--format", "csv", "-o", str(out_csv)],
+    for args in (["export", "grades", graded.slug, "--format", "csv", "--locale", "en", "-o", str(out_csv)],
                  ["export", "grades", graded.slug, "-o", str(out_xlsx)],
                  ["export", "seminar", graded.slug, "-o", str(out_json)]):
         result = runner.invoke(args=args)

@@ -50,7 +50,7 @@ def ids_by_name(app: Flask) -> dict[str, int]:
 
 
 def programme_csv(client, slug: str = "sem-a") -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    response = client.get(f"/seminars/{slug}/programme.csv")
+    response = client.get(f"/seminars/{slug}/programme.csv?locale=en")  # English keys
     assert response.status_code == 200 and response.mimetype == "text/csv"
     return list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
 
