@@ -9,7 +9,8 @@ Rules (docs/reports.md says the same for instructors):
   the mean and the grade is marked incomplete, so it is never silently counted as 0;
 - suggested grade = Σ weight × score / Σ weight (over criteria with a value) × scale, rounded
   to the nearest half point (halves up: 13.25 → 13.5, 13.75 → 14);
-- the final grade is the instructor's override when there is one, else the suggested grade;
+- the final grade is the one the instructor decided: typed by hand, or the suggestion
+  explicitly accepted (then stored as typed); until then it is empty, never pre-filled;
 - figures are those up to the seminar's freeze date (`student_figures(until=freeze_at)`):
   edits after it do not move grades. Authorship and survival are stored as of the latest
   sync, not the freeze date (the gradebook says so when a criterion uses them).
@@ -139,8 +140,13 @@ class StudentGrade:
 
     @property
     def final(self) -> float | None:
-        """The override when given, else the suggested grade."""
-        return self.override if self.override is not None else self.suggested
+        """The grade the instructor decided (typed or accepted); None until then."""
+        return self.override
+
+    @property
+    def criteria_missing(self) -> int:
+        """Criteria without a value: the suggestion rests on the others only."""
+        return sum(1 for s in self.scores.values() if s is None)
 
 
 def grade_students(criteria: Sequence[Criterion], figures: Sequence[StudentFigures],
