@@ -91,6 +91,20 @@ PHASE_LABELS = {
     "analysis": _l("measuring revisions"),
     "authorship": _l("computing authorship"),
 }
+# Revision flags (reports.revisions.revision_flags) and measurement flags (docs/metrics.md).
+FLAG_LABELS = {
+    "minor": _l("minor"), "new": _l("page creation"), "text-hidden": _l("text hidden"),
+    "user-hidden": _l("author hidden"), "comment-hidden": _l("summary hidden"),
+    "suppressed": _l("suppressed"), "page-deleted": _l("page deleted"),
+    "text_missing": _l("text missing"), "parent_missing": _l("previous text missing"),
+    "parent_mismatch": _l("unexpected previous revision"),
+    "too_large": _l("text too long (approximated)"),
+    "unbalanced_markup": _l("unbalanced markup (approximated)"),
+    "parse_error": _l("parse error (approximated)"),
+    "parent_too_large": _l("previous text too long (approximated)"),
+    "parent_unbalanced_markup": _l("unbalanced markup in the previous text (approximated)"),
+    "parent_parse_error": _l("parse error in the previous text (approximated)"),
+}
 RUN_LABELS = {"running": _l("running"), "success": _l("succeeded"), "failed": _l("failed"),
               "skipped": _l("skipped")}
 COLUMNS: tuple[tuple[str, Any, bool], ...] = (  # (sort key, header, numeric)
@@ -140,7 +154,7 @@ def _labels() -> dict[str, Any]:
     """Label tables the dashboard templates share."""
     return {"status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS,
             "group_labels": GROUP_LABELS, "severity_labels": SEVERITY_LABELS,
-            "rule_labels": {rule.id: rule.label for rule in RULES}, "translate": translate}
+            "flag_labels": FLAG_LABELS, "rule_labels": {rule.id: rule.label for rule in RULES}, "translate": translate}
 
 
 @bp.app_template_filter("ns_group")

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..models import Role
 from .i18n import LANGUAGES
+from .messages import translate_wiki_error
 
 __all__ = ["ROLE_LABELS", "fmt_duration", "fmt_number", "fmt_percent", "register_template_helpers"]
 
@@ -66,6 +67,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(fmt_number, "number")
     app.add_template_filter(fmt_percent, "percent")
     app.add_template_filter(fmt_duration, "duration")
+    app.add_template_filter(translate_wiki_error, "wiki_error")
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
