@@ -34,6 +34,7 @@ _TITLES = {
     "grade_complete": N_("All criteria scored"),
     "comment": N_("Comment"),
     "figures_until": N_("Figures up to"),
+    "figures_complete": N_("Figures complete"),
 }
 
 _KIND = {"count": "int", "ratio": "ratio", "date": "datetime"}
@@ -69,6 +70,7 @@ def grade_columns(book: Gradebook) -> list[Column]:
         Column("grade_complete", "grade_complete", "bool"),
         Column("comment", "comment"),
         Column("figures_until", "figures_until", "datetime"),
+        Column("figures_complete", "figures_complete", "bool"),
     ]
     return columns
 
@@ -98,6 +100,7 @@ def grade_rows(book: Gradebook) -> list[dict[str, Any]]:
             "suggested_grade": grade.suggested, "grade_override": grade.override,
             "final_grade": grade.final, "grade_complete": grade.complete,
             "comment": grade.comment, "figures_until": book.freeze_at,
+            "figures_complete": book.data_complete,
         })
         rows.append(row)
     return rows

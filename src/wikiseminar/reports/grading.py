@@ -185,6 +185,7 @@ class Gradebook:
     figures: list[StudentFigures]
     grades: list[StudentGrade]
     participants: dict[int, Participant]
+    data_complete: bool = True  # the figures rest on a finished sync, every revision measured
 
     @property
     def uses_authorship(self) -> bool:
@@ -216,8 +217,11 @@ def seminar_gradebook(session: so.Session, seminar: Seminar) -> Gradebook:
     participants = {p.id: p for p in session.scalars(
         sa.select(Participant).where(Participant.id.in_(ids)))} if ids else {}
     grades = grade_students(criteria, figures, marks, finals, seminar.grade_scale)
+    from .completeness import data_status
+
     return Gradebook(seminar, seminar.grade_scale, seminar.freeze_at, criteria, figures, grades,
-                     participants)
+                     participants,
+                     data_complete=data_status(session, seminar).complete)
 
 
 def add_default_rubric(session: so.Session, seminar: Seminar,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -111,6 +112,7 @@ class StudentReport:
     articles: list[ArticleLine] = field(default_factory=list)
     days: list[tuple[dt.date, int, int]] = field(default_factory=list)
     excerpts: list[Excerpt] = field(default_factory=list)
+    data: Any = None  # completeness.DataStatus of the seminar when the report was built
 
     @property
     def notices(self) -> list[str]:
@@ -241,6 +243,9 @@ def build_reports(session: so.Session, seminar: Seminar,
     site = seminar.wiki.siteinfo
     now = utcnow()
     period = (seminar.start_date, seminar.end_date)
+    from .completeness import data_status
+
+    data = data_status(session, seminar)
     reports = []
     for p in participants:
         f = figures.get(p.id) or StudentFigures(p.id, p.name, str(p.role), p.account_status,
@@ -257,6 +262,6 @@ def build_reports(session: so.Session, seminar: Seminar,
             figures=f, after_freeze=after.get(p.id), freeze_at=freeze,
             as_of=seminar.last_sync_at, generated_at=now, period=period,
             articles=_articles(p, pages, site), days=days.get(p.id, []),
-            excerpts=_excerpts(session, seminar, p, site, freeze),
+            excerpts=_excerpts(session, seminar, p, site, freeze), data=data,
         ))
     return reports

@@ -43,6 +43,7 @@ from ..models import (
     SyncRun,
 )
 from ..reports.alerts import RULES, Alert, AlertSettings, settings_for
+from ..reports.completeness import data_status
 from ..reports.figures import STUDENT_METRICS, article_figures, namespace_group
 from ..reports.progress import (
     SORT_COLUMNS,
@@ -149,12 +150,17 @@ def chart_texts() -> ChartTexts:
     )
 
 
+def _data_status_of(seminar: Seminar) -> Any:
+    """The seminar's data status, for the incomplete-data banner of the dashboard pages."""
+    return data_status(db.session, seminar)
+
+
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     """Label tables the dashboard templates share."""
     return {"status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS,
             "group_labels": GROUP_LABELS, "severity_labels": SEVERITY_LABELS,
-            "flag_labels": FLAG_LABELS, "rule_labels": {rule.id: rule.label for rule in RULES}, "translate": translate}
+            "flag_labels": FLAG_LABELS, "data_status_of": _data_status_of, "rule_labels": {rule.id: rule.label for rule in RULES}, "translate": translate}
 
 
 @bp.app_template_filter("ns_group")
@@ -220,6 +226,7 @@ def progress_json(seminar: Seminar) -> ResponseReturnValue:
     progress = seminar_progress(db.session, seminar, alert_settings(seminar))
     document = progress_document(seminar, progress, translate)
     document["demo"] = is_demo(seminar)
+    document["data_status"] = data_status(db.session, seminar).to_dict()
     return Response(json_bytes(document), mimetype="application/json")
 
 
