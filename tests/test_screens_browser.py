@@ -7,17 +7,29 @@ static script, and the favicon is served. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pypdf
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from wikiseminar.demo import DEMO_SLUG
+from wikiseminar.extensions import db
+from wikiseminar.models import Page, Participant, User
 
-from .browserkit import live_server, screenshot
-from .dashkit import PASSWORD
+from .browserkit import ARTIFACTS, live_server, screenshot
+from .dashkit import PASSWORD, login_as
 from .test_dashboard_browser import sign_in
 
 pytestmark = [pytest.mark.browser]
 
+# The elements reaching furthest right (to tell what overflows when a page is too wide).
+WIDEST = """Array.from(document.querySelectorAll('main *')).map(e => [e.getBoundingClientRect().right,
+  e.tagName + '.' + e.className]).sort((a, b) => b[0] - a[0]).slice(0, 4)"""
 SCREENS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 
 
@@ -69,3 +81,50 @@ def test_demo_dashboard_fits_a_laptop_and_a_phone(sqlite_app: Flask, browser: ob
             cell = page.locator(f"table.progress-table tbody td[data-column='{column}']").first
             assert not cell.is_visible()
             context.close()
+
+
+def _pdf_page_png(data: bytes, name: str, tmp: Path) -> Path:
+    """First page of a PDF as a PNG under test-artifacts/ (poppler's pdftoppm)."""
+    if shutil.which("pdftoppm") is None:
+        pytest.fail("poppler-utils (pdftoppm) is missing: needed to look at the PDFs")
+    source = tmp / f"{name}.pdf"
+    source.write_bytes(data)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
+                    str(source), str(ARTIFACTS / name)], check=True)
+    return ARTIFACTS / f"{name}.png"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_demo_pages_and_pdfs_in_both_languages(sqlite_app: Flask, browser: object, lang: str,
+                                               tmp_path: Path) -> None:
+    """Student page, article page and report at both widths, and the report PDF, looked at."""
+    runner = sqlite_app.test_cli_runner()
+    assert runner.invoke(args=["demo", "--password", PASSWORD]).exit_code == 0
+    with sqlite_app.app_context():
+        lea = db.session.scalar(sa.select(Participant.id).where(Participant.name == "Léa Dubois"))
+        article = db.session.scalar(sa.select(Page.id).where(Page.title == "Modération de contenu"))
+    with live_server(sqlite_app) as base:
+        for screen, viewport in SCREENS.items():
+            context = browser.new_context(  # type: ignore[attr-defined]
+                locale="fr-FR" if lang == "fr" else "en-GB", viewport=viewport)
+            page = context.new_page()
+            sign_in(page, base, "enseignante@demo.example.org", PASSWORD)
+            for name, path in (("student", f"students/{lea}"), ("article", f"articles/{article}"),
+                               ("report", f"students/{lea}/report"), ("grades", "grading")):
+                page.goto(f"{base}/seminars/{DEMO_SLUG}/{path}")
+                screenshot(page, f"{name}-{lang}-{screen}")
+                wide = page.evaluate(WIDEST)
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1, (
+                    name, wide)
+            context.close()
+    client = sqlite_app.test_client()
+    with sqlite_app.app_context():
+        teacher = db.session.scalar(sa.select(User.id).where(User.email == "enseignante@demo.example.org"))
+    login_as(client, teacher)
+    pdf = client.get(f"/seminars/{DEMO_SLUG}/students/{lea}/report.pdf",
+                     headers={"Accept-Language": lang})
+    assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF"
+    text = " ".join((p.extract_text() or "") for p in pypdf.PdfReader(io.BytesIO(pdf.data)).pages)
+    assert ("Mots ajoutés" in text) == (lang == "fr")
+    assert _pdf_page_png(pdf.data, f"report-pdf-{lang}", tmp_path).stat().st_size > 0
