@@ -137,7 +137,7 @@ def text_of(html: str) -> str:
 
 def row_names(html: str) -> list[str]:
     """Participant names in the order of the dashboard table's rows."""
-    body = html.split('<table class="progress-table">', 1)[1].split("</tbody>", 1)[0]
+    body = html.split('<table class="progress-table"', 1)[1].split("</tbody>", 1)[0]
     return [re.sub(r"<[^>]+>", "", m).strip() for m in
             re.findall(r'<th scope="row">\s*(<a [^>]*>.*?</a>)', body, flags=re.S)]
 

@@ -175,13 +175,13 @@ def test_no_edit_rule_needs_a_near_restitution_and_a_student() -> None:
     assert rules_of(facts(edits=0), after_end) == []
     alert = evaluate([facts(edits=0)], NEAR)[7][0]
     assert alert.id == "no-edit:7" and alert.severity == "high"
-    assert str(alert.message) == "No edit on the wiki yet, 5 day(s) before the restitution."
+    assert str(alert.message) == "No edit on the wiki yet, 5 days before the restitution."
 
 
 def test_reverted_rule_counts_edits_and_words() -> None:
     assert rules_of(facts(reverted_edits=0)) == []
     alert = evaluate([facts(reverted_edits=2, reverted_words=40)], NEAR)[7][0]
-    assert alert.rule == "reverted" and str(alert.message) == "2 edit(s) reverted (40 words)."
+    assert alert.rule == "reverted" and str(alert.message) == "2 edits reverted (40 words)."
     assert alert.next_step and alert.student_step
 
 

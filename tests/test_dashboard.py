@@ -87,7 +87,7 @@ def test_dashboard_student_article_and_json_show_the_synced_figures(app: Flask, 
         reverted = [m for _, m in revs if m.reverted]
     assert len(reverted) == 1 and shtml.count('<tr class="reverted') == 1
     assert f"oldid={reverted[0].reverted_by}" in shtml  # the reverting revision's diff
-    assert "1 edit(s) reverted (8 words)." in text_of(shtml)
+    assert "1 edit reverted (8 words)." in text_of(shtml)
 
     with app.app_context():
         article_pk = db.session.scalar(sa.select(Page.id).where(

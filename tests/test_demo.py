@@ -114,7 +114,7 @@ def test_demo_dashboard_has_charts_alerts_and_real_figures(app: Flask, runner: F
         lea = db.session.scalar(sa.select(Participant.id).where(Participant.name == "Léa Dubois"))
         camille_id = db.session.scalar(sa.select(Participant.id).where(Participant.name == "Camille Martin"))
     own = student.get(f"/seminars/{DEMO_SLUG}/students/{lea}", headers=EN)
-    assert own.status_code == 200 and "1 edit(s) reverted" in text_of(own.get_data(as_text=True))
+    assert own.status_code == 200 and "1 edit reverted" in text_of(own.get_data(as_text=True))
     assert student.get(f"/seminars/{DEMO_SLUG}/students/{camille_id}").status_code == 403
     assert student.get(f"/seminars/{DEMO_SLUG}/dashboard").status_code == 403
     # "Sync now" on the demo explains instead of calling a wiki that does not exist.

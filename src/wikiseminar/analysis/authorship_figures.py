@@ -4,10 +4,11 @@ Every figure counts tokens as WikiWho defines them (see `authorship_text`). Defi
 
 * ``tokens`` — tokens of the "now" revision whose origin revision is the editor's;
   ``share`` = tokens / all tokens of that revision.
-* ``words`` / ``word_share`` — the same restricted to *word tokens*: tokens containing at least
-  one letter or digit (``str.isalnum`` on any character) that, in the revision that introduced
-  them, started outside wiki markup (templates, comments, tags and non-prose tag contents such
-  as <ref>, link targets, URLs, entities, magic words, table structure; see `markup_spans`).
+* ``words`` / ``word_share`` — the same counted in *words*, as `analysis.words` defines them
+  (the metrics' tokenizer): each token weighs the number of prose words that start in it in the
+  revision that introduced it ("260&nbsp;000", "peut-être", "3,14" are one word over several
+  tokens), words being read outside wiki markup (templates, comments, tags and non-prose
+  tag contents such as <ref>, link targets, URLs, entities, magic words, table structure; see `markup_spans`).
 * ``added`` — word tokens the editor introduced in revisions whose timestamp falls in the
   window [start, end) (all revisions up to "now" when there is no window). Restoring someone
   else's text adds nothing: the token keeps its first author.
@@ -129,7 +130,10 @@ def editor_figures(
     present = _present_tokens(state, now)
     present_set = set(present)
     per_editor = Counter(rev_editor[origin[t]] for t in present)
-    per_editor_words = Counter(rev_editor[origin[t]] for t in present if is_word[t])
+    per_editor_words: Counter[int] = Counter()
+    for t in present:
+        if is_word[t]:
+            per_editor_words[rev_editor[origin[t]]] += is_word[t]
     total = len(present)
     total_words = sum(per_editor_words.values())
 
@@ -174,18 +178,19 @@ def editor_figures(
         if window is not None and (born == _NO_TIME or not start_us <= born < end_us):
             continue
         e = rev_editor[o]
-        added[e] += 1
+        weight = is_word[tid]
+        added[e] += weight
         if tid in present_set:
-            surviving_now[e] += 1
+            surviving_now[e] += weight
         if born == _NO_TIME or horizon == _NO_TIME or born + _WEEK_US > horizon:
-            pending_7d[e] += 1
+            pending_7d[e] += weight
         else:
             later = current_at(born + _WEEK_US)
             if later >= o and state._present_at(tid, later):
-                surviving_7d[e] += 1
+                surviving_7d[e] += weight
         got = events.get(tid)
         if got and revert_idx and any(r in revert_idx for r in got[0] if r <= now):
-            reverted[e] += 1
+            reverted[e] += weight
 
     figures: dict[str, EditorFigures] = {}
     for e in sorted(set(per_editor) | set(added), key=lambda x: (-per_editor[x], editors[x])):

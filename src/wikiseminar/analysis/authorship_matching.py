@@ -27,7 +27,7 @@ from .authorship_text import (
     token_density,
     token_offsets,
     tokenize,
-    word_flags,
+    word_weights,
 )
 
 # WikiWho's vandalism heuristics (1.0.3 constants).
@@ -451,7 +451,8 @@ class StateMatching:
                     spans = []
                 else:
                     offsets = found
-                words = word_flags([toks[n] for n in fresh], [offsets[n] for n in fresh], spans)
-                for n, is_word in zip(fresh, words, strict=True):
-                    flags[tids[n]] = is_word
+                words = word_weights(outcome.paragraphs[k], [toks[n] for n in fresh],
+                                     [offsets[n] for n in fresh], spans)
+                for n, weight in zip(fresh, words, strict=True):
+                    flags[tids[n]] = weight
             state = after

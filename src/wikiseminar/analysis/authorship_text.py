@@ -14,10 +14,13 @@ back to the original text for display.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
+
+from .words import word_starts
 
 __all__ = [
     "SEP_NONE",
@@ -37,6 +40,7 @@ __all__ = [
     "token_density",
     "tokenize",
     "word_flags",
+    "word_weights",
 ]
 
 # Characters that always form a token of their own (WikiWho 1.0.3's list, plus "|").
@@ -363,3 +367,40 @@ def word_flags(
         k = bisect_right(starts, at) - 1
         flags.append(not (k >= 0 and at < spans[k][1]))
     return flags
+
+
+_ENTITY_RE = re.compile(r"&(?:#x?[0-9a-f]+|[a-z][a-z0-9]*);")
+
+
+def word_weights(
+    text: str, tokens: Sequence[str], offsets: Sequence[int], spans: Sequence[tuple[int, int]]
+) -> list[int]:
+    """How many prose words (`analysis.words` rules) start in each token of `text`.
+
+    Markup spans are read as a space, except an HTML entity, read as the character it stands
+    for (so "260&nbsp;000" is one number, as the metrics see it). A word made of several
+    WikiWho tokens ("peut-être", "3,14") counts once, on the token where it starts, so the
+    authorship's word figures and the metrics' word counts use one definition of a word.
+    """
+    prose: list[str] = []
+    where: list[int] = []
+    pos = 0
+    for s, e in spans:
+        prose.append(text[pos:s])
+        where.extend(range(pos, s))
+        piece = text[s:e]
+        decoded = html.unescape(piece) if _ENTITY_RE.fullmatch(piece) else " "
+        if decoded == piece:
+            decoded = " "
+        prose.append(decoded)
+        where.extend([s] * len(decoded))
+        pos = e
+    prose.append(text[pos:])
+    where.extend(range(pos, len(text)))
+    starts = sorted(where[k] for k in word_starts("".join(prose)))
+    weights: list[int] = []
+    for tok, at in zip(tokens, offsets, strict=True):
+        lo = bisect_left(starts, at)
+        hi = bisect_left(starts, at + len(tok))
+        weights.append(min(hi - lo, 255))
+    return weights

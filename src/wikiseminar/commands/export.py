@@ -13,7 +13,7 @@ from ..reports.documents import LANGUAGES, render_programme, report_language
 from ..reports.gradesheet import grades_csv, grades_xlsx
 from ..reports.grading import seminar_gradebook
 from ..reports.pdf import PdfUnavailable, html_to_pdf
-from ..reports.programme import PROGRAMME_COLUMNS, build_programme, programme_rows
+from ..reports.programme import build_programme, programme_csv
 from ..reports.quality import ARTICLE_COLUMNS, article_rows
 from ..reports.records import seminar_record
 from ..reports.revisions import REVISION_COLUMNS, revision_rows
@@ -71,13 +71,16 @@ def articles_command(slug: str, fmt: str, output: Path | None) -> None:
 @click.argument("slug")
 @format_option(("csv", "xlsx"))
 @output_option()
+@click.option("--locale", type=click.Choice(LANGUAGES), default=None,
+              help="Language of the CSV: fr gives ';', decimal commas and French titles, "
+                   "en gives ',', points and English titles (default: the seminar's).")
 @with_appcontext
-def grades_command(slug: str, fmt: str | None, output: Path | None) -> None:
+def grades_command(slug: str, fmt: str | None, output: Path | None, locale: str | None) -> None:
     """One row per student: identity, account, topic, every metric, scores and grades."""
     fmt = pick_format(fmt, output, ("csv", "xlsx"))
     with fail_cleanly():
         book = seminar_gradebook(db.session, get_seminar(db.session, slug))
-    write_output(grades_csv(book) if fmt == "csv" else grades_xlsx(book), output)
+    write_output(grades_csv(book, locale) if fmt == "csv" else grades_xlsx(book), output)
     if not is_stdout(output):
         click.echo(f"wrote {len(book.grades)} students to {output}", err=True)
 
@@ -102,15 +105,18 @@ def seminar_command(slug: str, output: Path | None) -> None:
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of the HTML and PDF (default: the seminar's, else the install's).")
 @output_option()
+@click.option("--locale", type=click.Choice(LANGUAGES), default=None,
+              help="Language of the CSV (default: --lang, else the seminar's).")
 @with_appcontext
-def programme_command(slug: str, fmt: str | None, lang: str | None, output: Path | None) -> None:
+def programme_command(slug: str, fmt: str | None, lang: str | None, output: Path | None,
+                      locale: str | None) -> None:
     """The restitution programme: order, time slots, topics and articles."""
     fmt = pick_format(fmt, output, ("csv", "html", "pdf"))
     with fail_cleanly():
         seminar = get_seminar(db.session, slug)
         programme = build_programme(db.session, seminar)
         if fmt == "csv":
-            data = csv_bytes(PROGRAMME_COLUMNS, programme_rows(programme))
+            data = programme_csv(programme, report_language(seminar, locale or lang))
         else:
             html = render_programme(seminar, programme, lang=report_language(seminar, lang))
             data = html.encode("utf-8")

@@ -36,7 +36,7 @@ from ..models import (
     Seminar,
     SeminarSession,
 )
-from ..services.messages import N_, Message
+from ..services.messages import N_, NP_, Message
 from ..wiki.types import NS_MAIN
 from .figures import StudentFigures
 
@@ -250,8 +250,9 @@ def no_edit_rule(f: StudentFacts, s: AlertSettings) -> Iterable[Alert]:
     if f.role != Role.STUDENT or f.edits or s.today > s.end or s.days_left > s.no_edit_days:
         return
     yield _alert("no-edit", f,
-                 Message(N_("No edit on the wiki yet, %(days)d day(s) before the restitution."),
-                         days=max(s.days_left, 0)),
+                 Message.plural(NP_("No edit on the wiki yet, %(num)d day before the restitution.",
+                                    "No edit on the wiki yet, %(num)d days before the restitution."),
+                                max(s.days_left, 0)),
                  Message(N_("Contact %(name)s: a first edit in the sandbox can be made today."),
                          name=f.name),
                  Message(N_("Make a first edit now, in your sandbox if the article is not ready.")))
@@ -262,8 +263,9 @@ def reverted_rule(f: StudentFacts, s: AlertSettings) -> Iterable[Alert]:
     if not f.reverted_edits:
         return
     yield _alert("reverted", f,
-                 Message(N_("%(count)d edit(s) reverted (%(words)d words)."),
-                         count=f.reverted_edits, words=f.reverted_words),
+                 Message.plural(NP_("%(num)d edit reverted (%(words)d words).",
+                                    "%(num)d edits reverted (%(words)d words)."),
+                                f.reverted_edits, words=f.reverted_words),
                  Message(N_("Read the diffs and the reverters' summaries with %(name)s before "
                             "anything is added back."), name=f.name),
                  Message(N_("Read why your edit was undone (the revert's summary, the talk page) "
@@ -302,10 +304,12 @@ def draft_rule(f: StudentFacts, s: AlertSettings) -> Iterable[Alert]:
                 and article.sandbox_title and article.sandbox_has_content
                 and not article.sandbox_published):
             yield _alert("draft-not-moved", f,
-                         Message(N_("The draft %(sandbox)s of %(title)s is not in the article space "
-                                    "yet, %(days)d day(s) before the restitution."),
-                                 sandbox=article.sandbox_title, title=article.title,
-                                 days=max(s.days_left, 0)),
+                         Message.plural(NP_(
+                             "The draft %(sandbox)s of %(title)s is not in the article space "
+                             "yet, %(num)d day before the restitution.",
+                             "The draft %(sandbox)s of %(title)s is not in the article space "
+                             "yet, %(num)d days before the restitution."),
+                             max(s.days_left, 0), sandbox=article.sandbox_title, title=article.title),
                          Message(N_("Review the draft with %(name)s and plan its move to the "
                                     "article space."), name=f.name),
                          Message(N_("Once your draft is sourced, move (rename) it to the article "

@@ -32,8 +32,9 @@ from ..models import (
     Seminar,
 )
 from ..scope import SYNCED_ROLES
+from ..services.linking import LINK_SUBPAGE
 from ..services.messages import N_
-from ..wiki.types import NS_MAIN
+from ..wiki.types import NS_MAIN, NS_USER
 
 __all__ = [
     "SUMMED",
@@ -168,12 +169,23 @@ class StudentFigures:
         return asdict(self)
 
 
+def app_pages() -> Any:
+    """The pages the app itself asks students to write (`User:Name/wikiseminar`, to link an
+    account): not contributions, so no figure, page list or report counts them."""
+    return sa.select(Page.id).where(Page.namespace == NS_USER,
+                                    Page.title.like(f"%/{LINK_SUBPAGE}"))
+
+
 def _window(seminar: Seminar, until: dt.datetime | None, since: dt.datetime | None) -> list[Any]:
-    """Conditions selecting the seminar's revisions, optionally cut at `until` / from `since`."""
+    """Conditions selecting the seminar's revisions, optionally cut at `until` / from `since`.
+
+    Revisions of the app's own pages (`app_pages`) are left out: every figure starts here.
+    """
     end = seminar.end_at if until is None else min(until, seminar.end_at)
     conditions = [Revision.wiki_id == seminar.wiki_id,
                   Revision.timestamp >= max(seminar.start_at, since or seminar.start_at),
-                  Revision.timestamp < end]
+                  Revision.timestamp < end,
+                  Revision.page_pk.not_in(app_pages())]
     return conditions
 
 
@@ -295,7 +307,8 @@ def _add_integrity(session: so.Session, seminar: Seminar, figures: dict[int, Stu
 def _add_authorship(session: so.Session, seminar: Seminar, figures: dict[int, StudentFigures]) -> None:
     """Fold the stored authorship figures (per article) into per-student totals."""
     rows = session.scalars(sa.select(AuthorshipFigure).join(Page).where(
-        AuthorshipFigure.seminar_id == seminar.id, Page.deleted.is_(False)))
+        AuthorshipFigure.seminar_id == seminar.id, Page.deleted.is_(False),
+        Page.id.not_in(app_pages())))
     totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         if row.participant_id not in figures:

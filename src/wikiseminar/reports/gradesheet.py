@@ -5,13 +5,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
 from ..models import Participant
+from ..services.messages import N_
+from .documents import report_language
 from .figures import STUDENT_METRICS
 from .grading import Gradebook
 from .spreadsheet import Column, xlsx_bytes
 from .tabular import csv_bytes
 
-__all__ = ["grade_columns", "grade_rows", "grades_csv", "grades_xlsx"]
+__all__ = ["grade_columns", "grade_rows", "grade_titles", "grades_csv", "grades_xlsx"]
+
+# Column titles of the fixed columns, in the export's language (the keys stay English).
+_TITLES = {
+    "participant_id": N_("Participant id"),
+    "name": N_("Name"),
+    "email": N_("Email"),
+    "role": N_("Role"),
+    "wiki_username": N_("Wiki account"),
+    "account_status": N_("Account status"),
+    "account_verified": N_("Account verified"),
+    "topic": N_("Topic"),
+    "topic_status": N_("Topic status"),
+    "first_edit": N_("First edit"),
+    "last_edit": N_("Last edit"),
+    "grade_complete": N_("All criteria scored"),
+    "comment": N_("Comment"),
+    "figures_until": N_("Figures up to"),
+    "figures_complete": N_("Figures complete"),
+}
 
 _KIND = {"count": "int", "ratio": "ratio", "date": "datetime"}
 
@@ -46,6 +70,7 @@ def grade_columns(book: Gradebook) -> list[Column]:
         Column("grade_complete", "grade_complete", "bool"),
         Column("comment", "comment"),
         Column("figures_until", "figures_until", "datetime"),
+        Column("figures_complete", "figures_complete", "bool"),
     ]
     return columns
 
@@ -75,16 +100,41 @@ def grade_rows(book: Gradebook) -> list[dict[str, Any]]:
             "suggested_grade": grade.suggested, "grade_override": grade.override,
             "final_grade": grade.final, "grade_complete": grade.complete,
             "comment": grade.comment, "figures_until": book.freeze_at,
+            "figures_complete": book.data_complete,
         })
         rows.append(row)
     return rows
 
 
-def grades_csv(book: Gradebook) -> bytes:
-    """The grade export as CSV (UTF-8 with BOM, formulas neutralised)."""
+def grade_titles(book: Gradebook, locale: str) -> dict[str, str]:
+    """Column key -> title in `locale`; English keeps the historical headers of `grade_columns`."""
     columns = grade_columns(book)
-    rows = [{c.header: row.get(c.key) for c in columns} for row in grade_rows(book)]
-    return csv_bytes([c.header for c in columns], rows)
+    if locale == "en":
+        return {c.key: c.header for c in columns}
+    labels = {m.id: m.label for m in STUDENT_METRICS}
+    with force_locale(locale):
+        titles = {key: _(label) for key, label in _TITLES.items()}
+        titles.update({key: _(label) for key, label in labels.items()})
+        for c in book.criteria:
+            titles[f"criterion_{c.id}"] = _("Score: %(label)s (/%(scale)s)", label=c.label,
+                                            scale=book.scale)
+        titles["suggested_grade"] = _("Suggested grade (/%(scale)s)", scale=book.scale)
+        titles["grade_override"] = _("Grade set by the instructor (/%(scale)s)", scale=book.scale)
+        titles["final_grade"] = _("Final grade (/%(scale)s)", scale=book.scale)
+    seen: set[str] = set()
+    for c in columns:  # two criteria with one label: tell them apart
+        if titles[c.key] in seen:
+            titles[c.key] += f" #{c.key.removeprefix('criterion_')}"
+        seen.add(titles[c.key])
+    return titles
+
+
+def grades_csv(book: Gradebook, locale: str | None = None) -> bytes:
+    """The grade export as CSV in `locale` (default: the seminar's language), UTF-8 with BOM."""
+    lang = report_language(book.seminar, locale)
+    columns = grade_columns(book)
+    return csv_bytes([c.key for c in columns], grade_rows(book), locale=lang,
+                     titles=grade_titles(book, lang))
 
 
 def grades_xlsx(book: Gradebook) -> bytes:

@@ -9,7 +9,8 @@ Rules (docs/reports.md says the same for instructors):
   the mean and the grade is marked incomplete, so it is never silently counted as 0;
 - suggested grade = Σ weight × score / Σ weight (over criteria with a value) × scale, rounded
   to the nearest half point (halves up: 13.25 → 13.5, 13.75 → 14);
-- the final grade is the instructor's override when there is one, else the suggested grade;
+- the final grade is the one the instructor decided: typed by hand, or the suggestion
+  explicitly accepted (then stored as typed); until then it is empty, never pre-filled;
 - figures are those up to the seminar's freeze date (`student_figures(until=freeze_at)`):
   edits after it do not move grades. Authorship and survival are stored as of the latest
   sync, not the freeze date (the gradebook says so when a criterion uses them).
@@ -154,8 +155,13 @@ class StudentGrade:
 
     @property
     def final(self) -> float | None:
-        """The override when given, else the suggested grade."""
-        return self.override if self.override is not None else self.suggested
+        """The grade the instructor decided (typed or accepted); None until then."""
+        return self.override
+
+    @property
+    def criteria_missing(self) -> int:
+        """Criteria without a value: the suggestion rests on the others only."""
+        return sum(1 for s in self.scores.values() if s is None)
 
 
 def grade_students(criteria: Sequence[Criterion], figures: Sequence[StudentFigures],
@@ -200,6 +206,7 @@ class Gradebook:
     figures: list[StudentFigures]
     grades: list[StudentGrade]
     participants: dict[int, Participant]
+    data_complete: bool = True  # the figures rest on a finished sync, every revision measured
 
     @property
     def uses_authorship(self) -> bool:
@@ -233,8 +240,11 @@ def seminar_gradebook(session: so.Session, seminar: Seminar) -> Gradebook:
     presence = attendance_figures(session, seminar) \
         if any(c.metric in ATTENDANCE_IDS for c in criteria) else None
     grades = grade_students(criteria, figures, marks, finals, seminar.grade_scale, presence)
+    from .completeness import data_status
+
     return Gradebook(seminar, seminar.grade_scale, seminar.freeze_at, criteria, figures, grades,
-                     participants)
+                     participants,
+                     data_complete=data_status(session, seminar).complete)
 
 
 def add_default_rubric(session: so.Session, seminar: Seminar,

@@ -61,12 +61,15 @@ def render_highlight(
     *,
     revision_labels: Mapping[int, str] | None = None,
     legend_format: str = "{count} tokens ({share} %)",
+    legend_texts: Mapping[str, str] | None = None,
 ) -> Markup:
     """The current text as an HTML fragment: `editors` (editor key → display name) coloured.
 
     Students are numbered in the order of `editors`; `revision_labels` (revid → text, e.g. a
     date) replaces "revision 1234" in the title attributes; `legend_format` words the legend's
-    count in the reader's language. The fragment holds a <style>
+    count in the reader's language; `legend_texts` (editor key → text) gives the legend the
+    figures the rest of the page shows (the reports' words and share), so they agree. The
+    fragment holds a <style>
     element, the legend and a <div class="authorship-text"> with the text.
     """
     index = {key: n for n, key in enumerate(editors, start=1)}
@@ -79,10 +82,11 @@ def render_highlight(
     for student, n in index.items():
         count = counts.get(student, 0)
         share = f"{100 * count / total:.1f}" if total else "0.0"
+        text = (legend_texts or {}).get(student) or legend_format.format(count=count, share=share)
         legend.append(
             f'<li><span class="a-{n}"><sup class="authorship-mark">{n}</sup>'
             f"{escape(editors[student])}</span> — "
-            f"{escape(legend_format.format(count=count, share=share))}</li>"
+            f"{escape(text)}</li>"
         )
     legend.append("</ul>")
 

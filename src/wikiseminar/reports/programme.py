@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..models import Participant, Role, Seminar, SeminarSession, SessionKind
+from ..services.messages import N_
 from .reviews import discussants
 from .sorting import name_key
 
@@ -28,6 +29,7 @@ __all__ = [
     "ProgrammeItem",
     "Slot",
     "build_programme",
+    "programme_csv",
     "layout_slots",
     "presenters",
     "programme_rows",
@@ -36,6 +38,13 @@ __all__ = [
 
 PROGRAMME_COLUMNS = ("position", "kind", "start", "end", "name", "wiki_username", "topic",
                      "topic_status", "articles", "discussant")
+# Column titles and kinds of row in the export's language (keys and JSON stay English).
+_PROGRAMME_TITLES = {
+    "position": N_("Order"), "kind": N_("Kind"), "start": N_("Start"), "end": N_("End"),
+    "name": N_("Name"), "wiki_username": N_("Wiki account"), "topic": N_("Topic"),
+    "topic_status": N_("Topic status"), "articles": N_("Articles"), "discussant": N_("Discussant"),
+}
+_KINDS = {"talk": N_("presentation"), "break": N_("break")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,3 +195,21 @@ def programme_rows(programme: Programme) -> list[dict[str, Any]]:
         "topic": item.topic, "topic_status": item.topic_status,
         "articles": [title for title, _ in item.articles], "discussant": item.discussant,
     } for item in programme.items]
+
+
+def programme_csv(programme: Programme, locale: str) -> bytes:
+    """The programme as CSV in `locale`: French titles, `;` and decimal comma in French."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from .tabular import csv_bytes
+
+    rows = programme_rows(programme)
+    if locale == "en":
+        return csv_bytes(PROGRAMME_COLUMNS, rows)
+    with force_locale(locale):
+        titles = {key: _(label) for key, label in _PROGRAMME_TITLES.items()}
+        kinds = {key: _(label) for key, label in _KINDS.items()}
+    for row in rows:
+        row["kind"] = kinds.get(row["kind"], row["kind"])
+    return csv_bytes(PROGRAMME_COLUMNS, rows, locale=locale, titles=titles)

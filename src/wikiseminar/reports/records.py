@@ -65,8 +65,11 @@ def seminar_record(session: so.Session, seminar: Seminar) -> dict[str, Any]:
     marks = list(session.scalars(sa.select(Mark).where(Mark.participant_id.in_(ids)))) if ids else []
     authorship = list(session.scalars(sa.select(AuthorshipFigure).where(
         AuthorshipFigure.seminar_id == seminar.id).order_by(AuthorshipFigure.id)))
+    from .completeness import data_status
+
     return {
         "format": RECORD_FORMAT,
+        "data_status": data_status(session, seminar).to_dict(),
         "exported_at": utcnow(),
         "seminar": _columns(seminar, "slug", "title", "description", "language", "start_date",
                             "end_date", "timezone", "restitution_at", "restitution_place",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -123,6 +124,7 @@ class StudentReport:
     # The restitution: who discusses this student's talk, whose talks this student discusses.
     discussant: str | None = None
     discusses: list[str] = field(default_factory=list)
+    data: Any = None  # completeness.DataStatus of the seminar when the report was built
 
     @property
     def notices(self) -> list[str]:
@@ -262,6 +264,9 @@ def build_reports(session: so.Session, seminar: Seminar,
     chosen = discussants(session, seminar)
     names = dict(session.execute(sa.select(Participant.id, Participant.name).where(
         Participant.id.in_(list(chosen) or [-1]))).all())
+    from .completeness import data_status
+
+    data = data_status(session, seminar)
     reports = []
     for p in participants:
         lines = _articles(p, pages, site)
@@ -281,7 +286,7 @@ def build_reports(session: so.Session, seminar: Seminar,
             figures=f, after_freeze=after.get(p.id), freeze_at=freeze,
             as_of=seminar.last_sync_at, generated_at=now, period=period,
             articles=lines, days=days.get(p.id, []),
-            excerpts=_excerpts(session, seminar, p, site, freeze),
+            excerpts=_excerpts(session, seminar, p, site, freeze), data=data,
             attendance=presence.get(p.id),
             integrity=confirmed.get(p.id, []),
             discussant=chosen[p.id].name if p.id in chosen else None,

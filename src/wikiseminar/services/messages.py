@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Message", "N_", "ServiceError"]
+__all__ = ["NP_", "Message", "N_", "ServiceError"]
 
 
 def N_(msgid: str) -> str:
@@ -18,11 +18,22 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 (gettext convention)
+    """Mark a singular/plural msgid pair for extraction (keyword NP_:1,2), for `Message.plural`."""
+    return singular, plural
+
+
 class Message(str):
-    """English text of a message, plus its msgid and parameters for translation later."""
+    """English text of a message, plus its msgid and parameters for translation later.
+
+    `Message.plural(NP_(singular, plural), n, **params)` is a message with plural forms: the
+    web renders it with `ngettext`, so French says "1 modification a été annulée".
+    """
 
     msgid: str
     params: dict[str, Any]
+    plural_id: str | None = None
+    num: int | None = None
 
     def __new__(cls, msgid: str, **params: Any) -> Message:
         text = msgid % params if params else msgid
@@ -31,12 +42,25 @@ class Message(str):
         obj.params = params
         return obj
 
+    @classmethod
+    def plural(cls, forms: tuple[str, str], num: int, **params: Any) -> Message:
+        """A message whose wording depends on `num` (English: singular only for 1)."""
+        singular, plural = forms
+        params = {"num": num, **params}
+        obj = super().__new__(cls, (singular if num == 1 else plural) % params)
+        obj.msgid, obj.params, obj.plural_id, obj.num = singular, params, plural, num
+        return obj
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.msgid, self.params))
+        return (_rebuild, (self.msgid, self.params, self.plural_id, self.num))
 
 
-def _rebuild(msgid: str, params: dict[str, Any]) -> Message:
+def _rebuild(msgid: str, params: dict[str, Any], plural_id: str | None = None,
+             num: int | None = None) -> Message:
     """Unpickle a Message (jobs may carry them across processes)."""
+    if plural_id is not None and num is not None:
+        rest = {k: v for k, v in params.items() if k != "num"}
+        return Message.plural((msgid, plural_id), num, **rest)
     return Message(msgid, **params)
 
 

@@ -107,12 +107,18 @@ def check_articles(client: WikiClient, siteinfo: SiteInfo, requests: list[Articl
     return checks
 
 
+def _invalid(typed: str, reason: str) -> Message:
+    """"X is not a valid title": the wiki's reason only when it gave one (it is in English)."""
+    if reason == "invalid title":
+        return Message(N_("%(title)r is not a valid title"), title=typed)
+    return Message(N_("%(title)r is not a valid title (%(reason)s)"), title=typed, reason=reason)
+
+
 def _check_title(check: ArticleCheck, answer: PageInfo | str, sitename: str) -> None:
     """Fill in the normalised title and existence, or the error the student must fix."""
     typed = check.request.title.strip()
     if isinstance(answer, str):
-        check.errors["title"] = Message(N_("%(title)r is not a valid title (%(reason)s)"),
-                                        title=typed, reason=answer)
+        check.errors["title"] = _invalid(typed, answer)
         return
     check.title = answer.title
     if answer.namespace != NS_MAIN:
@@ -139,8 +145,7 @@ def _check_title(check: ArticleCheck, answer: PageInfo | str, sitename: str) -> 
 def _check_sandbox(check: ArticleCheck, answer: PageInfo | str, siteinfo: SiteInfo) -> None:
     """A draft lives in the user namespace (or Draft, where the wiki has one)."""
     if isinstance(answer, str):
-        check.errors["sandbox"] = Message(N_("%(title)r is not a valid title (%(reason)s)"),
-                                          title=check.sandbox_title, reason=answer)
+        check.errors["sandbox"] = _invalid(check.sandbox_title or "", answer)
         return
     allowed = {NS_USER} | ({siteinfo.draft_namespace} if siteinfo.draft_namespace else set())
     if answer.namespace not in allowed:

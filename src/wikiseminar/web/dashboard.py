@@ -25,7 +25,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -44,6 +44,7 @@ from ..models import (
 )
 from ..reports.alerts import INSTRUCTOR_ONLY_RULES, RULES, Alert, AlertSettings, settings_for
 from ..reports.attendance import AttendanceFigures, attendance_figures
+from ..reports.completeness import data_status
 from ..reports.figures import STUDENT_METRICS, article_figures, namespace_group
 from ..reports.progress import (
     SORT_COLUMNS,
@@ -67,6 +68,7 @@ from ..services.sync_now import DEFERRED, QUEUED, RUNNING, start_sync
 from .inputs import bounded_int_arg
 from .messages import translate
 from .permissions import current_participant, is_admin_view, login_required, seminar_role
+from .templating import fmt_number, fmt_percent
 
 __all__ = ["bp"]
 
@@ -95,6 +97,20 @@ PHASE_LABELS = {
     "analysis": _l("measuring revisions"),
     "authorship": _l("computing authorship"),
     "integrity": _l("checking sources and citations"),
+}
+# Revision flags (reports.revisions.revision_flags) and measurement flags (docs/metrics.md).
+FLAG_LABELS = {
+    "minor": _l("minor"), "new": _l("page creation"), "text-hidden": _l("text hidden"),
+    "user-hidden": _l("author hidden"), "comment-hidden": _l("summary hidden"),
+    "suppressed": _l("suppressed"), "page-deleted": _l("page deleted"),
+    "text_missing": _l("text missing"), "parent_missing": _l("previous text missing"),
+    "parent_mismatch": _l("unexpected previous revision"),
+    "too_large": _l("text too long (approximated)"),
+    "unbalanced_markup": _l("unbalanced markup (approximated)"),
+    "parse_error": _l("parse error (approximated)"),
+    "parent_too_large": _l("previous text too long (approximated)"),
+    "parent_unbalanced_markup": _l("unbalanced markup in the previous text (approximated)"),
+    "parent_parse_error": _l("parse error in the previous text (approximated)"),
 }
 RUN_LABELS = {"running": _l("running"), "success": _l("succeeded"), "failed": _l("failed"),
               "skipped": _l("skipped")}
@@ -140,12 +156,17 @@ def chart_texts() -> ChartTexts:
     )
 
 
+def _data_status_of(seminar: Seminar) -> Any:
+    """The seminar's data status, for the incomplete-data banner of the dashboard pages."""
+    return data_status(db.session, seminar)
+
+
 @bp.context_processor
 def _labels() -> dict[str, Any]:
     """Label tables the dashboard templates share."""
     return {"status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS,
             "group_labels": GROUP_LABELS, "severity_labels": SEVERITY_LABELS,
-            "rule_labels": {rule.id: rule.label for rule in RULES}, "translate": translate}
+            "flag_labels": FLAG_LABELS, "data_status_of": _data_status_of, "rule_labels": {rule.id: rule.label for rule in RULES}, "translate": translate}
 
 
 @bp.app_template_filter("ns_group")
@@ -226,6 +247,7 @@ def progress_json(seminar: Seminar) -> ResponseReturnValue:
     progress = seminar_progress(db.session, seminar, alert_settings(seminar))
     document = progress_document(seminar, progress, translate)
     document["demo"] = is_demo(seminar)
+    document["data_status"] = data_status(db.session, seminar).to_dict()
     return Response(json_bytes(document), mimetype="application/json")
 
 
@@ -313,7 +335,8 @@ def article(seminar: Seminar, page_pk: int) -> ResponseReturnValue:
     if not figures and not assigned:
         abort(404)  # a page of the wiki that this seminar never touched
     row = db.session.get(PageAuthorship, page.id)
-    highlight = _highlight(seminar, row) if row is not None else None
+    shares = figures[0].by_student if figures else {}
+    highlight = _highlight(seminar, row, shares) if row is not None else None
     quality = quality_by_page(db.session, seminar, [page.id]).get(page.id)
     chart = quality_chart(quality, seminar, _("Estimated quality during the seminar")) \
         if quality else None
@@ -324,25 +347,36 @@ def article(seminar: Seminar, page_pk: int) -> ResponseReturnValue:
         highlight=highlight, siteinfo=seminar.wiki.siteinfo, demo=is_demo(seminar))
 
 
-def _highlight(seminar: Seminar, row: PageAuthorship) -> Any:
-    """The page's current text with the seminar's participants' tokens marked."""
+def _highlight(seminar: Seminar, row: PageAuthorship, shares: dict[int, dict[str, Any]]) -> Any:
+    """The page's current text with the seminar's participants' tokens marked.
+
+    The legend gives each participant's words and share from `shares` (the reports' article
+    figures), the very figures of the table above it.
+    """
     from ..analysis.authorship import PageAuthorship as State
     from ..reports.highlight import render_highlight
     from ..sync.authorship import editor_key
 
     state = State.from_bytes(row.state)
     present = {state.editor_of(revid) for revid in state.revision_ids()}
-    editors = {}
+    editors: dict[str, str] = {}
+    legend: dict[str, str] = {}
     for p in db.session.scalars(sa.select(Participant).where(
             Participant.seminar_id == seminar.id, Participant.role.in_(SYNCED_ROLES),
             Participant.wiki_user_id.is_not(None)).order_by(Participant.name)):
         key = editor_key(p.wiki_user_id, p.wiki_username)
         if key in present:
             editors[key] = p.name
+            mine = shares.get(p.id) or {}
+            if mine.get("authorship_share") is not None:
+                legend[key] = ngettext(
+                    "%(words)s word (%(share)s)", "%(words)s words (%(share)s)",
+                    mine["authorship_words"] or 0, words=fmt_number(mine["authorship_words"] or 0),
+                    share=fmt_percent(mine["authorship_share"]))
     labels = {revid: format_date(state.timestamp_of(revid), "medium")
               for revid in state.revision_ids() if state.timestamp_of(revid)}
     return render_highlight(state, editors, revision_labels=labels,
-                            legend_format=_("{count} tokens ({share} %)"))
+                            legend_format=_("{count} tokens ({share} %)"), legend_texts=legend)
 
 
 # -- sync now -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -190,6 +191,52 @@ def settings(seminar: Seminar) -> ResponseReturnValue:
     db.session.commit()
     flash(_("The grading settings were saved."), "success")
     return redirect(url_for("grading.rubric_page", slug=seminar.slug))
+
+
+# -- accepting suggestions ------------------------------------------------------------------
+
+def _decide(seminar: Seminar, participant_id: int, grade: float) -> None:
+    """Store a decided final grade (keeping any comment already written)."""
+    final = db.session.get(FinalGrade, participant_id)
+    if final is None:
+        final = FinalGrade(participant_id=participant_id, comment="")
+        db.session.add(final)
+    final.grade = grade
+    final.updated_by_id, final.updated_at = current_user.id, utcnow()
+
+
+@bp.post("/<slug>/grading/accept")
+@seminar_role(Role.INSTRUCTOR)
+def accept_complete(seminar: Seminar) -> ResponseReturnValue:
+    """Accept the suggestion of every undecided student whose criteria all have a value."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    book = seminar_gradebook(db.session, seminar)
+    chosen = [line for line in book.grades
+              if line.override is None and line.suggested is not None and line.complete]
+    for line in chosen:
+        _decide(seminar, line.participant_id, line.suggested)  # type: ignore[arg-type]
+    db.session.commit()
+    flash(ngettext("%(num)s suggested grade was accepted.", "%(num)s suggested grades were accepted.",
+                   len(chosen)), "success")
+    return redirect(url_for("grading.gradebook", slug=seminar.slug))
+
+
+@bp.post("/<slug>/grading/students/<int:participant_id>/accept")
+@seminar_role(Role.INSTRUCTOR)
+def accept_one(seminar: Seminar, participant_id: int) -> ResponseReturnValue:
+    """Accept one student's suggested grade as their final grade, complete or not."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    student = _student_or_404(seminar, participant_id)
+    line = seminar_gradebook(db.session, seminar).grade_of(student.id)
+    if line is None or line.suggested is None:
+        flash(_("There is no suggested grade to accept for %(name)s.", name=student.name), "error")
+    else:
+        _decide(seminar, student.id, line.suggested)
+        db.session.commit()
+        flash(_("The suggested grade of %(name)s was accepted.", name=student.name), "success")
+    return redirect(url_for("grading.gradebook", slug=seminar.slug))
 
 
 # -- one student --------------------------------------------------------------------------

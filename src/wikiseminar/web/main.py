@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..extensions import db
@@ -29,6 +30,14 @@ def home_endpoint(participant: Participant) -> str | None:
         if endpoint in current_app.view_functions:
             return endpoint
     return None
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """The site icon where browsers look for it by default (it was a 404 on every page)."""
+    assert current_app.static_folder is not None
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)
 
 
 @bp.get("/")

@@ -41,18 +41,18 @@ from ..reports.gradesheet import grades_csv, grades_xlsx
 from ..reports.grading import seminar_gradebook
 from ..reports.pdf import PdfUnavailable, html_to_pdf, pdf_available
 from ..reports.programme import (
-    PROGRAMME_COLUMNS,
     build_programme,
     presenters,
-    programme_rows,
+    programme_csv,
     renumber,
 )
 from ..reports.quality import quality_by_page
 from ..reports.records import seminar_record
 from ..reports.student import build_reports, report_participants
-from ..reports.tabular import csv_bytes, json_bytes
+from ..reports.tabular import json_bytes
 from ..scope import SYNCED_ROLES
 from ..services.documents import CLASS_PDF, latest_build, start_class_pdf
+from .i18n import LANGUAGES
 from .permissions import seminar_member, seminar_role
 from .report_forms import ProgrammeSettingsForm, local_instant
 
@@ -63,7 +63,7 @@ __all__ = ["bp", "download_name"]
 MIMETYPES = {
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",  # given as content_type: Flask would add a second charset
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
 }
@@ -80,7 +80,7 @@ def download_name(*parts: str, ext: str) -> str:
 def _file(data: bytes | str, fmt: str, name: str, *, attachment: bool = True) -> Response:
     """A download response with the right type and file name."""
     disposition = "attachment" if attachment else "inline"
-    return Response(data, mimetype=MIMETYPES[fmt],
+    return Response(data, content_type=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
 
 
@@ -279,7 +279,7 @@ def programme_export(seminar: Seminar, fmt: str) -> ResponseReturnValue:
     built = build_programme(db.session, seminar)
     name = download_name("programme", seminar.slug, ext=fmt)
     if fmt == "csv":
-        return _file(csv_bytes(PROGRAMME_COLUMNS, programme_rows(built)), "csv", name)
+        return _file(programme_csv(built, report_language(seminar, _export_locale())), "csv", name)
     html = render_programme(seminar, built, lang=_viewer_language(seminar))
     if fmt == "html":
         return html
@@ -293,8 +293,14 @@ def programme_export(seminar: Seminar, fmt: str) -> ResponseReturnValue:
 def export_grades(seminar: Seminar, fmt: str) -> ResponseReturnValue:
     """The grade spreadsheet: one row per student, every metric, score and grade."""
     book = seminar_gradebook(db.session, seminar)
-    data = grades_csv(book) if fmt == "csv" else grades_xlsx(book)
+    data = grades_csv(book, _export_locale()) if fmt == "csv" else grades_xlsx(book)
     return _file(data, fmt, download_name("grades", seminar.slug, ext=fmt))
+
+
+def _export_locale() -> str | None:
+    """?locale=en|fr asks for a CSV in that language; default: the seminar's language."""
+    wanted = request.args.get("locale", "")
+    return wanted if wanted in LANGUAGES else None
 
 
 @bp.get("/<slug>/export/seminar.json")
