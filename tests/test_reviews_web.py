@@ -126,7 +126,7 @@ def test_peer_review_from_assignment_to_discussant(app: Flask, wiki: LocalWiki) 
 
     # The programme names the discussant (by default the reviewer), in the CSV and in both
     # students' reports.
-    exported = instructor.get(f"/seminars/{slug}/programme.csv", headers=EN)
+    exported = instructor.get(f"/seminars/{slug}/programme.csv?locale=en", headers=EN)
     assert exported.status_code == 200
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
     by_name = {r["name"]: r["discussant"] for r in rows}
