@@ -14,13 +14,12 @@ import json
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..analysis.metrics import RevisionMetrics, compare
-from ..analysis.reverts import RevertRecord, find_reverts
+from ..analysis.reverts import RevertInfo, RevertRecord, find_reverts
 from ..analysis.wikitext import PAGE_ABSENT, ParsedText, WikitextParser
 from ..models import Page, PageAuthorship, Participant, Revision, RevisionText, Seminar
 from ..models import RevisionMetrics as MetricsRow
@@ -87,8 +86,11 @@ def measure_seminar(session: so.Session, seminar: Seminar, participants: Sequenc
                     progress: Callable[[str, int, int | None], None] | None = None) -> int:
     """Compute and store metrics of every unmeasured revision of the seminar; return how many."""
     by_page: dict[int, list[Revision]] = defaultdict(list)
+    seen: set[int] = set()
     for revision in session.scalars(_unmeasured(seminar).with_only_columns(Revision)):
-        by_page[revision.page_pk].append(revision)
+        if revision.id not in seen:  # two participants may share one wiki account
+            seen.add(revision.id)
+            by_page[revision.page_pk].append(revision)
     parser = WikitextParser(seminar.wiki.siteinfo)
     done = 0
     total = sum(len(v) for v in by_page.values())
@@ -208,15 +210,15 @@ def update_reverts_of(session: so.Session, page_pks: Iterable[int]) -> None:
         measured = _metrics_rows(session, list(ids.values()))
         for history in histories.values():
             for rev_id, info in _revert_facts(history).items():
-                row = measured.get(ids[rev_id])
-                if row is None:
+                metrics_row = measured.get(ids[rev_id])
+                if metrics_row is None:
                     continue
-                row.is_revert = info.is_revert
-                row.reverted = info.reverted
-                row.reverted_by = info.reverted_by
+                metrics_row.is_revert = info.is_revert
+                metrics_row.reverted = info.reverted
+                metrics_row.reverted_by = info.reverted_by
 
 
-def _revert_facts(history: list[sa.Row]) -> dict[int, Any]:  # type: ignore[type-arg]
+def _revert_facts(history: list[sa.Row]) -> dict[int, RevertInfo]:  # type: ignore[type-arg]
     """Revert facts of one page's history (in order), found inside its consecutive runs."""
     segments: list[list[sa.Row]] = []  # type: ignore[type-arg]
     for row in history:
