@@ -7,6 +7,7 @@ Subcommands (run from the repository root with the project's venv):
     .venv/bin/python bench/scale.py explain   # EXPLAIN (ANALYZE, BUFFERS) of the hot queries
     .venv/bin/python bench/scale.py dashboard # p50/p95 of the per-student report query
     .venv/bin/python bench/scale.py sync      # local MediaWiki: inline vs 1, 2, 4 workers
+    .venv/bin/python bench/scale.py sync --seminars 10 --ab main  # inline: this tree vs main
 
 `populate` writes synthetic rows straight into PostgreSQL (generate_series): the shape of a
 department's database after a term, not real edits. `sync` imports seminars into a throw-away
@@ -505,14 +506,20 @@ def sync(args: argparse.Namespace) -> None:
         space = f"bench-{tag}"
         redis_space = RedisSpace(tag=space, url=REDIS, hosts=[api_url.split("/")[2]])
         rows = []
-        modes = ["inline"] + [f"{w} workers" for w in args.workers]
+        modes = ["inline"] + [f"{w} workers" for w in args.workers if w]
+        before = None
+        if args.ab:
+            # A/B: the same inline sync with the code of another commit, runs interleaved.
+            before = _checkout(args.ab, Path(tempfile.mkdtemp(prefix="wikiseminar-bench-ab-")))
+            modes = [f"inline {args.ab}", "inline"]
         results: dict[str, list[float]] = {m: [] for m in modes}
         details: dict[str, Any] = {}
         for repeat in range(args.repeats):
             for mode in modes:
                 name = f"wikiseminar_bench_run_{tag}"
                 run_url = recreate_database(name, template)
-                seconds, info = _timed_sync(mode, run_url, space, args)
+                seconds, info = _timed_sync(mode, run_url, space, args,
+                                            pythonpath=before if mode != "inline" else None)
                 results[mode].append(seconds)
                 details[mode] = info
                 print(f"  run {repeat + 1} {mode}: {seconds:.1f} s {info}", file=sys.stderr,
@@ -527,6 +534,13 @@ def sync(args: argparse.Namespace) -> None:
         print("| mode | median wall s | runs (s) | API requests | CPU s of wikiseminar processes |\n"
               "|---|---:|---|---:|---:|")
         print("\n".join(rows))
+        if args.ab:
+            ratio = (statistics.median(results["inline"])
+                     / statistics.median(results[f"inline {args.ab}"]))
+            print(f"\ninline sync, this tree / {args.ab}: {ratio:.2f} (median of "
+                  f"{args.repeats} interleaved runs each)")
+        if args.no_split:
+            return
         profile_url = recreate_database(f"wikiseminar_bench_run_{tag}", template)
         _where_time_goes(profile_url, api_url, args)
         drop_database(f"wikiseminar_bench_run_{tag}")
@@ -566,16 +580,28 @@ def _config_file(folder: Path, space: str, args: argparse.Namespace) -> Path:
     return path
 
 
+def _checkout(ref: str, folder: Path) -> Path:
+    """Extract the package sources of a git commit; return the folder to put on PYTHONPATH
+    (it shadows the editable install of this tree for the subprocesses it is given to)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src", "templates",
+                              "migrations", "static", "translations"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder / "src"
+
+
 def _timed_sync(mode: str, url: str, space: str, args: argparse.Namespace,
-                ) -> tuple[float, dict[str, Any]]:
+                pythonpath: Path | None = None) -> tuple[float, dict[str, Any]]:
     """Wall time of one full sync of every seminar in `url`, inline or by N workers."""
     folder = Path(tempfile.mkdtemp(prefix="wikiseminar-bench-run-"))
     env = {**os.environ, "WIKISEMINAR_DATABASE_URL": url, "WIKISEMINAR_REDIS_URL": REDIS,
            "WIKISEMINAR_CONFIG": str(_config_file(folder, space, args)),
            "WIKISEMINAR_INSTANCE_PATH": str(folder / "instance")}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
     t0 = time.monotonic()
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if mode == "inline":
+    if mode.startswith("inline"):
         out = subprocess.run([str(WIKISEMINAR), "sync"], env=env, capture_output=True, text=True)
         if out.returncode != 0:
             raise SystemExit(out.stderr[-2000:])
@@ -630,6 +656,14 @@ def _where_time_goes(url: str, api_url: str, args: argparse.Namespace) -> None:
         client = pipeline.client_for(api_url, app.config)
         client.call = timed(client.call, "wiki")  # type: ignore[method-assign]
         seminars = db.session.scalars(sa.select(Seminar).order_by(Seminar.id)).all()
+        statements: dict[str, int] = {}
+
+        def count(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                  executemany: bool) -> None:
+            shape = " ".join(statement.split())[:90]
+            statements[shape] = statements.get(shape, 0) + 1
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
         t0 = time.perf_counter()
         profiler.enable()
         for seminar in seminars:
@@ -637,6 +671,7 @@ def _where_time_goes(url: str, api_url: str, args: argparse.Namespace) -> None:
                                   pipeline.SyncOptions.from_config(app.config))
         profiler.disable()
         total = time.perf_counter() - t0
+        sa.event.remove(db.engine, "before_cursor_execute", count)
     rest = total - spent["wiki"] - spent["analysis"]
     print(f"\nWhere an inline sync's {total:.1f} s go ({client.requests} requests, "
           f"{total / max(1, len(seminars)):.2f} s per seminar):\n")
@@ -645,9 +680,16 @@ def _where_time_goes(url: str, api_url: str, args: argparse.Namespace) -> None:
                         ("analysis (metrics + authorship)", spent["analysis"]),
                         ("database and the rest", rest)):
         print(f"| {part} | {value:.1f} | {100 * value / total:.0f} % |")
+    print(f"\n{sum(statements.values()):,} SQL statements sent "
+          f"({sum(statements.values()) / max(1, len(seminars)):,.0f} per seminar); the most "
+          "frequent:\n")
+    for shape, n in sorted(statements.items(), key=lambda kv: -kv[1])[:12]:
+        print(f"    {n:6,}  {shape}")
     if args.profile:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(25)
+        if args.profile_out:
+            stats.dump_stats(args.profile_out)
 
 
 def main() -> None:
@@ -675,8 +717,13 @@ def main() -> None:
     p.add_argument("--max-concurrent", type=int, default=3,
                    help="wiki.max_concurrent_requests of the queued runs (the etiquette)")
     p.add_argument("--profile", action="store_true", help="print the top of a cProfile")
+    p.add_argument("--profile-out", metavar="FILE", help="also save the cProfile stats there")
     p.add_argument("--latency-ms", type=int, default=0,
                    help="put the wiki behind a proxy adding this delay to every request")
+    p.add_argument("--ab", metavar="REF",
+                   help="time only inline syncs: this tree vs git commit REF, interleaved")
+    p.add_argument("--no-split", action="store_true",
+                   help="skip the in-process run that splits where the time goes")
     args = parser.parse_args()
     if args.command != "sync":
         print(f"machine: {machine()}\n")

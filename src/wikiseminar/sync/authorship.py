@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..models import PageAuthorship as StateRow
 from ..models._types import utcnow
+from . import store
 
 __all__ = ["editor_key", "load_state", "update_authorship"]
 
@@ -43,9 +44,8 @@ def load_state(session: so.Session, page_pk: int) -> PageAuthorship | None:
     return PageAuthorship.from_bytes(row.state) if row is not None else None
 
 
-def _advance(session: so.Session, page: Page) -> tuple[PageAuthorship | None, bool]:
-    """Add the page's stored revisions newer than its state; return (state, changed)."""
-    row = session.get(StateRow, page.id)
+def _advance(session: so.Session, page: Page, row: StateRow | None) -> tuple[PageAuthorship | None, bool]:
+    """Add the page's stored revisions newer than its state (stored in `row`); return (state, changed)."""
     state = PageAuthorship.from_bytes(row.state) if row is not None else PageAuthorship()
     query = (sa.select(Revision.rev_id, Revision.user_id, Revision.user_name, Revision.timestamp,
                        Revision.comment, Revision.minor, RevisionText.content, RevisionText.hidden)
@@ -81,50 +81,64 @@ def update_authorship(session: so.Session, seminar: Seminar, participants: Seque
                       tracked: Sequence[Page], *, as_of: dt.datetime | None = None,
                       progress: Callable[[str, int, int | None], None] | None = None) -> int:
     """Advance every tracked page's state and store the seminar's per-student figures; return pages done."""
+    store.refresh(session, list(participants))
     keys = {editor_key(p.wiki_user_id, None): p for p in participants if p.wiki_user_id}
     assigned = _assigned_pages(session, seminar)
     known = set(session.scalars(sa.select(AuthorshipFigure.page_pk).where(
         AuthorshipFigure.seminar_id == seminar.id)))
+    store.refresh(session, list(tracked))
     done = 0
-    for index, page in enumerate(tracked, 1):
-        if page.deleted:
-            continue
-        state, changed = _advance(session, page)
-        if state is None or (not changed and page.id in known):
-            continue
-        figures = editor_figures(state, window=(seminar.start_at, seminar.end_at),
-                                 as_of=as_of or utcnow())
-        wanted = {key: p for key, p in keys.items() if key in figures}
-        wanted.update({editor_key(p.wiki_user_id, None): p for p in assigned.get(page.page_id, [])
-                       if p.wiki_user_id})
-        existing = {row.participant_id: row for row in session.scalars(sa.select(AuthorshipFigure).where(
-            AuthorshipFigure.seminar_id == seminar.id, AuthorshipFigure.page_pk == page.id))}
-        for key, participant in wanted.items():
-            fig = figures.get(key)
-            row = existing.pop(participant.id, None)
-            if row is None:
-                row = AuthorshipFigure(seminar_id=seminar.id, participant_id=participant.id,
-                                       page_pk=page.id)
-                session.add(row)
-            row.as_of_rev_id = state.current_revid or 0
-            total = next(iter(figures.values())) if figures else None
-            row.tokens = fig.tokens if fig else 0
-            row.total_tokens = fig.total_tokens if fig else (total.total_tokens if total else 0)
-            row.share = fig.share if fig else 0.0
-            row.words = fig.words if fig else 0
-            row.total_words = fig.total_words if fig else (total.total_words if total else 0)
-            row.word_share = fig.word_share if fig else 0.0
-            row.added = fig.added if fig else 0
-            row.surviving_now = fig.surviving_now if fig else 0
-            row.surviving_7d = fig.surviving_7d if fig else 0
-            row.pending_7d = fig.pending_7d if fig else 0
-            row.reverted = fig.reverted if fig else 0
-            row.computed_at = utcnow()
-        for stale in existing.values():
-            session.delete(stale)
-        done += 1
-        if progress:
-            progress("authorship", index, len(tracked))
+    states: dict[int, StateRow] = {}
+    figure_rows: dict[int, dict[int, AuthorshipFigure]] = {}
+    group = 50  # states are large: read a few pages' at a time, one query each
+    # The rows written below are flushed together at the commit, not page by page.
+    with session.no_autoflush:
+        for index, page in enumerate(tracked, 1):
+            if (index - 1) % group == 0:
+                pks = [p.id for p in tracked[index - 1 : index - 1 + group]]
+                states = {row.page_pk: row for row in session.scalars(
+                    sa.select(StateRow).where(StateRow.page_pk.in_(pks)))}
+                figure_rows = {pk: {} for pk in pks}
+                for fig_row in session.scalars(sa.select(AuthorshipFigure).where(
+                        AuthorshipFigure.seminar_id == seminar.id, AuthorshipFigure.page_pk.in_(pks))):
+                    figure_rows[fig_row.page_pk][fig_row.participant_id] = fig_row
+            if page.deleted:
+                continue
+            state, changed = _advance(session, page, states.get(page.id))
+            if state is None or (not changed and page.id in known):
+                continue
+            figures = editor_figures(state, window=(seminar.start_at, seminar.end_at),
+                                     as_of=as_of or utcnow())
+            wanted = {key: p for key, p in keys.items() if key in figures}
+            wanted.update({editor_key(p.wiki_user_id, None): p for p in assigned.get(page.page_id, [])
+                           if p.wiki_user_id})
+            existing = figure_rows.get(page.id, {})
+            for key, participant in wanted.items():
+                fig = figures.get(key)
+                row = existing.pop(participant.id, None)
+                if row is None:
+                    row = AuthorshipFigure(seminar_id=seminar.id, participant_id=participant.id,
+                                           page_pk=page.id)
+                    session.add(row)
+                row.as_of_rev_id = state.current_revid or 0
+                total = next(iter(figures.values())) if figures else None
+                row.tokens = fig.tokens if fig else 0
+                row.total_tokens = fig.total_tokens if fig else (total.total_tokens if total else 0)
+                row.share = fig.share if fig else 0.0
+                row.words = fig.words if fig else 0
+                row.total_words = fig.total_words if fig else (total.total_words if total else 0)
+                row.word_share = fig.word_share if fig else 0.0
+                row.added = fig.added if fig else 0
+                row.surviving_now = fig.surviving_now if fig else 0
+                row.surviving_7d = fig.surviving_7d if fig else 0
+                row.pending_7d = fig.pending_7d if fig else 0
+                row.reverted = fig.reverted if fig else 0
+                row.computed_at = utcnow()
+            for stale in existing.values():
+                session.delete(stale)
+            done += 1
+            if progress:
+                progress("authorship", index, len(tracked))
     return done
 
 

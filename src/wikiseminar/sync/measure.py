@@ -13,20 +13,21 @@ import datetime as dt
 import json
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..analysis.metrics import RevisionMetrics, compare
-from ..analysis.reverts import RevertRecord, find_reverts
+from ..analysis.reverts import RevertInfo, RevertRecord, find_reverts
 from ..analysis.wikitext import PAGE_ABSENT, ParsedText, WikitextParser
 from ..models import Page, PageAuthorship, Participant, Revision, RevisionText, Seminar
 from ..models import RevisionMetrics as MetricsRow
 from ..models._types import utcnow
 from ..scope import seminar_revisions
+from . import store
 
-__all__ = ["ANALYSIS_VERSION", "measure_seminar", "texts_needed", "update_reverts"]
+__all__ = ["ANALYSIS_VERSION", "measure_seminar", "texts_needed", "update_reverts", "update_reverts_of"]
 
 # Bump when a metric's definition changes: stored metrics of older versions are recomputed.
 ANALYSIS_VERSION = 1
@@ -48,14 +49,13 @@ def texts_needed(session: so.Session, seminar: Seminar, participants: Sequence[P
         needed.add(rev_id)
         if parent_id:
             needed.add(parent_id)
-    for page in tracked:
-        last = session.scalar(
-            sa.select(PageAuthorship.last_rev_id).where(PageAuthorship.page_pk == page.id))
-        query = sa.select(Revision.rev_id).where(
-            Revision.page_pk == page.id, Revision.text_hidden.is_(False))
-        if last:
-            query = query.where(Revision.rev_id > last)
-        needed.update(session.scalars(query))
+    for chunk in store.chunks(store.primary_keys(tracked)):
+        last = dict(session.execute(sa.select(PageAuthorship.page_pk, PageAuthorship.last_rev_id)
+                                    .where(PageAuthorship.page_pk.in_(chunk))).all())
+        for page_pk, rev_id in session.execute(sa.select(Revision.page_pk, Revision.rev_id).where(
+                Revision.page_pk.in_(chunk), Revision.text_hidden.is_(False))):
+            if not last.get(page_pk) or rev_id > last[page_pk]:
+                needed.add(rev_id)
     return sorted(needed)
 
 
@@ -86,31 +86,60 @@ def measure_seminar(session: so.Session, seminar: Seminar, participants: Sequenc
                     progress: Callable[[str, int, int | None], None] | None = None) -> int:
     """Compute and store metrics of every unmeasured revision of the seminar; return how many."""
     by_page: dict[int, list[Revision]] = defaultdict(list)
+    seen: set[int] = set()
     for revision in session.scalars(_unmeasured(seminar).with_only_columns(Revision)):
-        by_page[revision.page_pk].append(revision)
+        if revision.id not in seen:  # two participants may share one wiki account
+            seen.add(revision.id)
+            by_page[revision.page_pk].append(revision)
     parser = WikitextParser(seminar.wiki.siteinfo)
     done = 0
     total = sum(len(v) for v in by_page.values())
-    for revisions in by_page.values():
-        done += _measure_page(session, seminar.wiki_id, parser, revisions)
-        if progress:
-            progress("analysis", done, total)
+    for group in _page_groups(list(by_page.values())):
+        # One query for the texts and one for the metrics rows of a group of pages.
+        revisions = [r for page in group for r in page]
+        wanted = {r.rev_id for r in revisions} | {r.parent_id for r in revisions if r.parent_id}
+        texts = _texts(session, seminar.wiki_id, wanted)
+        rows = _metrics_rows(session, [r.id for r in revisions])
+        for page in group:
+            done += _measure_page(session, parser, page, texts, rows)
+            if progress:
+                progress("analysis", done, total)
     pages = set(by_page)
     if changed_since is not None:
         pages.update(session.scalars(sa.select(Revision.page_pk).where(
             Revision.wiki_id == seminar.wiki_id, Revision.first_seen_at >= changed_since,
             Revision.page_pk.in_(_seminar_page_pks(session, seminar))).distinct()))
-    for page_pk in pages:
-        update_reverts(session, page_pk)
+    update_reverts_of(session, pages)
     return done
 
 
-def _measure_page(session: so.Session, wiki_id: int, parser: WikitextParser,
-                  revisions: list[Revision]) -> int:
+def _page_groups(pages: list[list[Revision]], size: int = 200) -> Iterator[list[list[Revision]]]:
+    """Pages in groups of about `size` revisions: few queries, bounded memory for the texts."""
+    group: list[list[Revision]] = []
+    count = 0
+    for page in pages:
+        if group and count + len(page) > size:
+            yield group
+            group, count = [], 0
+        group.append(page)
+        count += len(page)
+    if group:
+        yield group
+
+
+def _metrics_rows(session: so.Session, revision_ids: list[int]) -> dict[int, MetricsRow]:
+    """The stored metrics rows of these revisions, by revision id."""
+    found: dict[int, MetricsRow] = {}
+    for chunk in store.chunks(revision_ids):
+        found.update((row.revision_id, row) for row in session.scalars(
+            sa.select(MetricsRow).where(MetricsRow.revision_id.in_(chunk))))
+    return found
+
+
+def _measure_page(session: so.Session, parser: WikitextParser, revisions: list[Revision],
+                  texts: dict[int, str | None], rows: dict[int, MetricsRow]) -> int:
     """Measure one page's unmeasured revisions in history order, each text parsed once."""
     revisions.sort(key=lambda r: (r.timestamp, r.rev_id))
-    wanted = {r.rev_id for r in revisions} | {r.parent_id for r in revisions if r.parent_id}
-    texts = _texts(session, wiki_id, wanted)
     parses: dict[int, ParsedText] = {}
 
     def parsed(rev_id: int) -> ParsedText | None:
@@ -126,7 +155,7 @@ def _measure_page(session: so.Session, wiki_id: int, parser: WikitextParser,
         parent = PAGE_ABSENT if not revision.parent_id else parsed(revision.parent_id)
         metrics = compare(parent, child, revid=revision.rev_id, comment=revision.comment,
                           tags=tuple(revision.tags or ()))
-        _store(session, revision, metrics)
+        _store(session, revision, metrics, rows.get(revision.id))
         # Keep only this parse: along a history it is the next revision's parent.
         for key in [k for k in parses if k != revision.rev_id]:
             del parses[key]
@@ -138,9 +167,9 @@ def _seminar_page_pks(session: so.Session, seminar: Seminar) -> sa.Select:  # ty
     return seminar_revisions(seminar).with_only_columns(Revision.page_pk).order_by(None).distinct()
 
 
-def _store(session: so.Session, revision: Revision, metrics: RevisionMetrics) -> None:
+def _store(session: so.Session, revision: Revision, metrics: RevisionMetrics,
+           row: MetricsRow | None) -> None:
     """Insert or replace the metrics row of one revision (reverts are set by update_reverts)."""
-    row = session.get(MetricsRow, revision.id)
     if row is None:
         row = MetricsRow(revision_id=revision.id)
         session.add(row)
@@ -157,16 +186,40 @@ def _store(session: so.Session, revision: Revision, metrics: RevisionMetrics) ->
 
 
 def update_reverts(session: so.Session, page_pk: int) -> None:
-    """Recompute revert flags of a page's measured revisions from its stored history.
+    """Recompute revert flags of a page's measured revisions from its stored history."""
+    update_reverts_of(session, [page_pk])
+
+
+def update_reverts_of(session: so.Session, page_pks: Iterable[int]) -> None:
+    """Recompute revert flags of these pages' measured revisions from their stored histories.
 
     Identity reverts are only looked for inside runs of consecutive revisions (each one's
     parent is the previous one): a gap in what is stored could fake or hide a revert. The
     wiki's tags (mw-reverted, mw-undo, mw-rollback, mw-manual-revert) count everywhere.
+    Histories and metrics rows are read a chunk of pages at a time, not page by page.
     """
-    history = session.execute(
-        sa.select(Revision.id, Revision.rev_id, Revision.parent_id, Revision.sha1, Revision.tags)
-        .where(Revision.page_pk == page_pk).order_by(Revision.timestamp, Revision.rev_id)
-    ).all()
+    for chunk in store.chunks(sorted(set(page_pks)), 100):
+        histories: dict[int, list[sa.Row]] = defaultdict(list)  # type: ignore[type-arg]
+        for row in session.execute(
+                sa.select(Revision.page_pk, Revision.id, Revision.rev_id, Revision.parent_id,
+                          Revision.sha1, Revision.tags)
+                .where(Revision.page_pk.in_(chunk))
+                .order_by(Revision.page_pk, Revision.timestamp, Revision.rev_id)):
+            histories[row.page_pk].append(row)
+        ids = {r.rev_id: r.id for history in histories.values() for r in history}
+        measured = _metrics_rows(session, list(ids.values()))
+        for history in histories.values():
+            for rev_id, info in _revert_facts(history).items():
+                metrics_row = measured.get(ids[rev_id])
+                if metrics_row is None:
+                    continue
+                metrics_row.is_revert = info.is_revert
+                metrics_row.reverted = info.reverted
+                metrics_row.reverted_by = info.reverted_by
+
+
+def _revert_facts(history: list[sa.Row]) -> dict[int, RevertInfo]:  # type: ignore[type-arg]
+    """Revert facts of one page's history (in order), found inside its consecutive runs."""
     segments: list[list[sa.Row]] = []  # type: ignore[type-arg]
     for row in history:
         if segments and segments[-1][-1].rev_id == row.parent_id:
@@ -176,13 +229,4 @@ def update_reverts(session: so.Session, page_pk: int) -> None:
     facts = {}
     for segment in segments:
         facts.update(find_reverts(RevertRecord(r.rev_id, r.sha1, tuple(r.tags or ())) for r in segment))
-    ids = {r.rev_id: r.id for r in history}
-    measured = {m.revision_id: m for m in session.scalars(
-        sa.select(MetricsRow).where(MetricsRow.revision_id.in_(list(ids.values()))))}
-    for rev_id, info in facts.items():
-        row = measured.get(ids[rev_id])
-        if row is None:
-            continue
-        row.is_revert = info.is_revert
-        row.reverted = info.reverted
-        row.reverted_by = info.reverted_by
+    return facts

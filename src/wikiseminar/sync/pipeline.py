@@ -143,6 +143,7 @@ class _Run:
         start_floor = self.seminar.start_at
         if window_end <= start_floor:
             return
+        store.refresh(self.session, participants)
         groups: dict[dt.datetime, list[Participant]] = defaultdict(list)
         for p in participants:
             if not p.wiki_user_id:
@@ -190,6 +191,7 @@ class _Run:
 
     def seminar_page_keys(self, participants: list[Participant]) -> dict[int, int]:
         """wiki page id -> Page.id for every page of the seminar (edited or assigned)."""
+        store.refresh(self.session, participants)
         user_ids = [p.wiki_user_id for p in participants if p.wiki_user_id]
         rows = self.session.execute(
             sa.select(Page.page_id, Page.id).join(Revision, Revision.page_pk == Page.id).where(
@@ -274,13 +276,11 @@ class _Run:
                 keys.update(store.page_keys(self.session, self.wiki.id, [i.pageid for i in new_pages]))
             store.mark_pages(self.session, self.wiki.id, infos, keys)
             self.pages_checked += len(to_check)
-        for page_id, top in self.fresh_pages.items():
-            pk = keys.get(page_id)
-            if pk and top:
-                page = self.session.get(Page, pk)
-                if page is not None:
-                    page.last_rev_id = top
-                    page.checked_at = self.now
+        tops = {keys[page_id]: top for page_id, top in self.fresh_pages.items()
+                if top and keys.get(page_id)}
+        for pk, page in store.load_pages(self.session, tops).items():
+            page.last_rev_id = tops[pk]
+            page.checked_at = self.now
         self.heartbeat()
 
     def _deletion_categories(self) -> list[str]:
@@ -312,44 +312,57 @@ class _Run:
 
     def track_histories(self, keys: dict[int, int]) -> list[Page]:
         """Mark article pages as tracked; fetch the edits by others their history lacks."""
-        pages = [self.session.get(Page, pk) for pk in keys.values() if pk]
+        loaded = store.load_pages(self.session, [pk for pk in keys.values() if pk])
+        pages = [loaded.get(pk) for pk in keys.values() if pk]
         tracked = [p for p in pages if p is not None and not p.deleted and p.namespace == NS_MAIN]
         assigned = self._assigned_page_ids()
         tracked += [p for p in pages if p is not None and not p.deleted
                     and p.page_id in assigned and p not in tracked]
-        for i, page in enumerate(tracked, 1):
+        # What each page needs, read once: commits below expire the objects.
+        todo = [(page.id, page.page_id, page.last_rev_id, page.history_rev_id)
+                for page in tracked if page.last_rev_id is not None]
+        for page in tracked:
             page.tracked = True
-            if page.last_rev_id is None:
-                continue
-            if self._history_complete(page):
-                page.history_rev_id = page.last_rev_id
-                continue
-            revisions: list[WikiRevision] = []
-            for rev in self.client.page_history(page.page_id, after_revid=page.history_rev_id):
+        complete = self._histories_complete(todo)
+        for pk, _, last_rev_id, _ in todo:
+            if pk in complete:
+                loaded[pk].history_rev_id = last_rev_id
+        fetch = [item for item in todo if item[0] not in complete]
+        # Histories are stored in batches; a page's history_rev_id is committed with its
+        # revisions, so a run that dies mid-way fetches again only the pages not committed.
+        revisions: list[WikiRevision] = []
+        done: list[tuple[int, int]] = []
+        for i, (pk, page_id, last_rev_id, history_rev_id) in enumerate(fetch, 1):
+            for rev in self.client.page_history(page_id, after_revid=history_rev_id):
                 revisions.append(rev)
                 if len(revisions) >= 1000:
                     store.upsert_revisions(self.session, self.wiki.id, revisions)
                     revisions = []
-            store.upsert_revisions(self.session, self.wiki.id, revisions)
-            page.history_rev_id = page.last_rev_id
-            self.options.progress("histories", i, len(tracked))
-            self.heartbeat()
+            done.append((pk, last_rev_id))
+            if len(revisions) >= 500 or len(done) >= 50 or i == len(fetch):
+                store.upsert_revisions(self.session, self.wiki.id, revisions)
+                revisions = []
+                self.session.execute(sa.update(Page), [
+                    {"id": pk, "history_rev_id": last} for pk, last in done])
+                done = []
+                self.options.progress("histories", i, len(fetch))
+                self.heartbeat()
         self.heartbeat()
         return tracked
 
-    def _history_complete(self, page: Page) -> bool:
-        """Whether the stored revisions chain from the page's last revision back to a known point."""
-        parents = dict(self.session.execute(
-            sa.select(Revision.rev_id, Revision.parent_id).where(Revision.page_pk == page.id)
-        ).all())
-        current = page.last_rev_id
-        while current:
-            if current == page.history_rev_id:
-                return True
-            if current not in parents:
-                return False
-            current = parents[current]
-        return True  # reached the page creation (parent 0)
+    def _histories_complete(self, todo: list[tuple[int, int, int, int | None]]) -> set[int]:
+        """Pages whose stored revisions chain from their last revision back to a known point."""
+        parents: dict[int, dict[int, int | None]] = defaultdict(dict)
+        for chunk in store.chunks([pk for pk, *_ in todo]):
+            for page_pk, rev_id, parent_id in self.session.execute(
+                    sa.select(Revision.page_pk, Revision.rev_id, Revision.parent_id)
+                    .where(Revision.page_pk.in_(chunk))):
+                parents[page_pk][rev_id] = parent_id
+        complete = set()
+        for pk, _, last_rev_id, history_rev_id in todo:
+            if _chain_complete(parents[pk], last_rev_id, history_rev_id):
+                complete.add(pk)
+        return complete
 
     # -- phase 5: texts ----------------------------------------------------------------------
 
@@ -436,6 +449,7 @@ def sync_seminar(session: so.Session, seminar: Seminar, client: WikiClient,
                           heartbeat=run_state.heartbeat, progress=options.progress)
             run_state.heartbeat()
         window_end = min(run_state.now, seminar.end_at)
+        store.refresh(session, participants)
         for p in participants:
             if p.wiki_user_id:
                 p.contribs_synced_until = window_end
@@ -465,6 +479,19 @@ def sync_seminar(session: so.Session, seminar: Seminar, client: WikiClient,
         locking.release(session, seminar.id, run_state.owner)
     log.info("sync", extra={"event": "sync", "seminar": seminar.slug, **run.summary()})
     return run
+
+
+def _chain_complete(parents: dict[int, int | None], last_rev_id: int | None,
+                    history_rev_id: int | None) -> bool:
+    """Whether parent links lead from the last revision to history_rev_id or the creation."""
+    current = last_rev_id
+    while current:
+        if current == history_rev_id:
+            return True
+        if current not in parents:
+            return False
+        current = parents[current]
+    return True  # reached the page creation (parent 0)
 
 
 def _one_line(exc: BaseException) -> str:

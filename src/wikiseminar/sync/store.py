@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +15,13 @@ from ..wiki.types import PageInfo
 from ..wiki.types import Revision as WikiRevision
 from ..wiki.types import RevisionText as WikiRevisionText
 
-__all__ = ["mark_pages", "stored_text_ids", "upsert_pages", "upsert_revisions", "upsert_texts"]
+__all__ = [
+    "CHUNK", "chunks", "load_pages", "mark_pages", "primary_keys", "refresh", "stored_text_ids",
+    "upsert_pages", "upsert_revisions", "upsert_texts",
+]
+
+# Ids per `IN (…)` list: one statement per phase for a seminar, bounded for huge ones.
+CHUNK = 500
 
 
 def _insert(session: so.Session, table: sa.Table) -> Any:
@@ -26,6 +32,40 @@ def _insert(session: so.Session, table: sa.Table) -> Any:
     if name == "sqlite":
         return sqlite.insert(table)
     raise RuntimeError(f"unsupported database {name}")
+
+
+def chunks(ids: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    """The ids in lists of at most `size`, for `IN (…)` queries that stay small."""
+    items = list(ids)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def primary_keys(objects: Iterable[Any]) -> list[int]:
+    """Primary keys of loaded ORM objects, read without refreshing the expired ones."""
+    return [sa.inspect(obj).identity[0] for obj in objects]
+
+
+def refresh(session: so.Session, objects: Sequence[Any]) -> None:
+    """Reload expired ORM objects of one class in one query per chunk.
+
+    Each phase commits, which expires every loaded object; the next attribute read would
+    otherwise cost one SELECT per object (per participant, per page)."""
+    if not objects:
+        return
+    cls = type(objects[0])
+    key = sa.inspect(cls).primary_key[0]
+    for chunk in chunks(sorted(set(primary_keys(objects)))):
+        session.scalars(sa.select(cls).where(key.in_(chunk))).all()
+
+
+def load_pages(session: so.Session, pks: Iterable[int]) -> dict[int, Page]:
+    """Page.id -> Page in one query per chunk (refreshing expired ones, never one query a page)."""
+    found: dict[int, Page] = {}
+    for chunk in chunks(sorted(set(pks))):
+        found.update((page.id, page) for page in session.scalars(
+            sa.select(Page).where(Page.id.in_(chunk))))
+    return found
 
 
 def upsert_pages(session: so.Session, wiki_id: int, revisions: Iterable[WikiRevision]) -> dict[int, int]:
@@ -167,11 +207,13 @@ def mark_pages(session: so.Session, wiki_id: int, infos: Iterable[PageInfo], kno
     """Apply prop=info answers: follow moves by page id, flag (or unflag) deleted pages."""
     changed = 0
     now = utcnow()
+    infos = list(infos)
+    pages = load_pages(session, [known[i.pageid] for i in infos if known.get(i.pageid)])
     for info in infos:
         pk = known.get(info.pageid)
         if pk is None:
             continue
-        page = session.get(Page, pk)
+        page = pages.get(pk)
         if page is None:
             continue
         if info.missing:
