@@ -37,10 +37,12 @@ test-deps: system-deps python-test-deps
 
 system-deps:
 	bash tests/mediawiki/install.sh
-	@command -v chromium >/dev/null && command -v pdftotext >/dev/null || { \
+	@command -v chromium >/dev/null && command -v pdftotext >/dev/null && \
+	  ldconfig -p | grep -q 'libcairo.so.2 ' && ldconfig -p | grep -q 'libpango-1.0.so.0 ' || { \
 	  $(SUDO) apt-get -o DPkg::Lock::Timeout=600 update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
-	    --no-install-recommends chromium fonts-dejavu-core poppler-utils; }
+	    --no-install-recommends chromium fonts-dejavu-core poppler-utils \
+	    libcairo2 libpango-1.0-0 libpangoft2-1.0-0; }
 
 python-test-deps: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
