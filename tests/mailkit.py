@@ -17,6 +17,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
+from wikiseminar.mail import outbox
+
 LINK = re.compile(r"https?://[^\s\"'<>]+")
 
 
@@ -87,7 +89,8 @@ class SMTPServer:
 
     @property
     def messages(self) -> list[Received]:
-        """Everything received so far, oldest first."""
+        """Everything received so far, oldest first (after the app's background senders)."""
+        outbox.join_senders()
         with self.handler.lock:
             return list(self.handler.box)
 

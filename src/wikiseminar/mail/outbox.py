@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import smtplib
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from urllib.parse import urlparse
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context
 
 from ..extensions import db
 from ..models import MailStatus, OutboxMessage
@@ -27,6 +28,7 @@ __all__ = [
     "LinkOutsideBaseUrl",
     "SendReport",
     "enqueue",
+    "join_senders",
     "send_due",
     "send_job",
     "send_one",
@@ -35,6 +37,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _PENDING = "wikiseminar_mail_pending"
+_senders: list[threading.Thread] = []
+_senders_lock = threading.Lock()
 # How long a sender holds a message it is sending before another may try it.
 CLAIM_SECONDS = 120
 _URL = re.compile(r"https?://[^\s\"'<>)]+", re.IGNORECASE)
@@ -111,9 +115,43 @@ def _dispatch_after_commit(session: so.Session) -> None:
             return
         except Exception as exc:  # Redis down: send now, the outbox still holds the rest
             log.warning("mail queue unavailable (%s); sending inline", exc)
+    if has_request_context():
+        # Never in the request: a reply that waits on SMTP only when an account exists would
+        # tell whoever asked (password reset, joining) that the address has one.
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        sender = threading.Thread(target=_send_in_thread, args=(app, list(pending)),
+                                  name="mail-sender", daemon=True)
+        with _senders_lock:
+            _senders[:] = [t for t in _senders if t.is_alive()]
+            _senders.append(sender)
+        sender.start()
+        return
+    _send_now(config, pending)
+
+
+def _send_now(config: Mapping[str, Any], ids: Sequence[int]) -> None:
+    """Try each message once, in a session of its own (the outbox keeps failures for later)."""
     with so.Session(db.engine) as own:
-        for message_id in pending:
+        for message_id in ids:
             send_one(own, config, message_id)
+
+
+def _send_in_thread(app: Any, ids: Sequence[int]) -> None:
+    """A web request's messages, sent after its reply with an app context of their own."""
+    with app.app_context():
+        try:
+            _send_now(app.config, ids)
+        except Exception:  # the outbox keeps the message: `wikiseminar mail send` retries it
+            log.exception("sending mail %s failed", list(ids))
+
+
+def join_senders(timeout: float = 30.0) -> bool:
+    """Wait for the mail this process is sending in the background (tests, clean shutdown)."""
+    with _senders_lock:
+        threads = list(_senders)
+    for thread in threads:
+        thread.join(timeout)
+    return not any(t.is_alive() for t in threads)
 
 
 @sa.event.listens_for(so.Session, "after_rollback")
