@@ -139,3 +139,42 @@ def test_each_figure_reads_the_same_on_every_page_and_export(app: Flask, wiki: L
             assert float(csv_rows[str(pid)]["Part des articles"].replace(",", ".")) == \
                 pytest.approx(f.authorship_share)
     assert checked == 8
+
+
+def _rows_by_header(html: str, caption_marker: str) -> dict[str, list[str]]:
+    """Row header text -> its cells, in the table whose caption holds `caption_marker`."""
+    start = html.index(caption_marker)
+    body = html[start:].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S):
+        header = re.search(r"<th[^>]*>(.*?)</th>", row, flags=re.S)
+        assert header is not None
+        link = re.search(r'href="([^"]*)"', header.group(1))
+        key = link.group(1) if link else text_of(header.group(1))
+        rows[key] = [text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+    return rows
+
+
+def test_the_article_page_and_the_student_page_give_the_same_per_article_figures(
+        app: Flask, wiki: LocalWiki) -> None:
+    """Per article and student: edits, words, references, share, survival read the same on
+    the student's page and on the article's page."""
+    world = synced_seminar(app, wiki)
+    slug, people = world.people.slug, world.people
+    client = app.test_client()
+    login_as(client, people.users["instructor"])
+    compared = 0
+    for key in ("elodie", "bruno"):
+        pid = people.participants[key]
+        student = client.get(f"/seminars/{slug}/students/{pid}", headers=FR).get_data(as_text=True)
+        for href, cells in _rows_by_header(student, 'id="articles-title"').items():
+            if "/articles/" not in href:
+                continue
+            page = client.get(href, headers=FR).get_data(as_text=True)
+            mine = _rows_by_header(page, "<caption>")[f"/seminars/{slug}/students/{pid}"]
+            edits, words, refs, share, survival = cells[1:6]
+            # article page: edits, words added, references, words still there, share, survival
+            assert [mine[0], mine[1], mine[2], mine[4], mine[5]] == \
+                [edits, words, refs, share, survival], (key, href)
+            compared += 1
+    assert compared >= 2
