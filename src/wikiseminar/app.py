@@ -66,7 +66,10 @@ def _configure_database(app: Flask) -> None:
     options: dict[str, Any] = {"pool_pre_ping": True}
     if url.get_backend_name() == "sqlite":
         options["connect_args"] = {"timeout": 30}
-        if url.database and url.database != ":memory:":
+        # A file path, not ":memory:" nor an SQLite URI ("file:...?mode=ro&uri=true"), which
+        # names a file SQLite opens itself: making folders for it would litter the cwd.
+        is_uri = url.database and (url.database.startswith("file:") or "uri" in url.query)
+        if url.database and url.database != ":memory:" and not is_uri:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
             _private_sqlite_file(Path(url.database))
     else:
