@@ -293,12 +293,12 @@ def programme_export(seminar: Seminar, fmt: str) -> ResponseReturnValue:
 def export_grades(seminar: Seminar, fmt: str) -> ResponseReturnValue:
     """The grade spreadsheet: one row per student, every metric, score and grade."""
     book = seminar_gradebook(db.session, seminar)
-    data = grades_csv(book, _export_locale()) if fmt == "csv" else grades_xlsx(book)
+    data = (grades_csv if fmt == "csv" else grades_xlsx)(book, _export_locale())
     return _file(data, fmt, download_name("grades", seminar.slug, ext=fmt))
 
 
 def _export_locale() -> str | None:
-    """?locale=en|fr asks for a CSV in that language; default: the seminar's language."""
+    """?locale=en|fr asks for a CSV or XLSX in that language; default: the seminar's."""
     wanted = request.args.get("locale", "")
     return wanted if wanted in LANGUAGES else None
 
