@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from wikiseminar.extensions import db
-from wikiseminar.models import Participant, Seminar
+from wikiseminar.models import Participant, Seminar, SeminarSession
 from wikiseminar.reports.alerts import seminar_alerts
 from wikiseminar.reports.figures import student_figures
 from wikiseminar.reports.gradesheet import grades_csv
@@ -19,7 +19,9 @@ from wikiseminar.reports.grading import seminar_gradebook
 from wikiseminar.reports.programme import presenters
 from wikiseminar.reports.progress import seminar_progress
 from wikiseminar.reports.student import report_participants
+from wikiseminar.services.attendance import attendance_sheet
 from wikiseminar.services.enrolment import confirm_claim
+from wikiseminar.services.reviews import review_students
 from wikiseminar.web.dashboard import alert_settings
 
 from .test_roster_claims import add_roster_line, newcomer, pending_of
@@ -38,7 +40,12 @@ def counted_names(app: Flask) -> dict[str, set[str]]:
         book = seminar_gradebook(db.session, seminar)
         progress = seminar_progress(db.session, seminar, alert_settings(seminar))
         alerts = seminar_alerts(db.session, seminar, figures, alert_settings(seminar))
+        sessions = db.session.scalars(sa.select(SeminarSession).where(
+            SeminarSession.seminar_id == seminar.id)).all()
+        assert sessions
         return {
+            "attendance": {line.name for s in sessions for line in attendance_sheet(db.session, s)},
+            "peer reviews": {p.name for p in review_students(db.session, seminar)},
             "figures": set(names.values()),
             "dashboard": {r.figures.name for r in progress.rows},
             "alerts": {names.get(pid, str(pid)) for pid in alerts},
@@ -62,6 +69,7 @@ def test_pending_claimant_counts_nowhere_until_merged(app: Flask) -> None:
     for where, names in before.items():
         assert CLAIMANT not in names, where
     assert "Chloé Durand" in before["figures"] and "Chloé Durand" in before["programme"]
+    assert "Chloé Durand" in before["attendance"] and "Chloé Durand" in before["peer reviews"]
     assert "Élodie Martin" in before["grades"] and "Élodie Martin" in before["grade export"]
 
     instructor = app.test_client()

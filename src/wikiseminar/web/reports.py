@@ -50,7 +50,7 @@ from ..reports.quality import quality_by_page
 from ..reports.records import seminar_record
 from ..reports.student import build_reports, report_participants
 from ..reports.tabular import json_bytes
-from ..scope import SYNCED_ROLES
+from ..scope import counted
 from ..services.documents import CLASS_PDF, latest_build, start_class_pdf
 from .i18n import LANGUAGES
 from .permissions import seminar_member, seminar_role
@@ -101,7 +101,7 @@ def _reportable(seminar: Seminar, participant_id: int) -> Participant:
     """A student or auditor of this seminar whose report the signed-in user may read."""
     participant = db.session.scalar(sa.select(Participant).where(
         Participant.id == participant_id, Participant.seminar_id == seminar.id,
-        Participant.role.in_(SYNCED_ROLES)))
+        counted()))
     if participant is None:
         abort(404)
     me: Participant = g.participant
