@@ -76,6 +76,8 @@ def test_pending_claimant_counts_nowhere_until_merged(app: Flask) -> None:
     login_as(instructor, world.users["instructor"])
     dashboard = text_of(instructor.get("/seminars/sem-a/dashboard").get_data(as_text=True))
     assert "Élodie Martin" in dashboard and CLAIMANT not in dashboard
+    overview = text_of(instructor.get("/seminars/sem-a/").get_data(as_text=True))
+    assert "3 participants" in overview and CLAIMANT not in overview  # Élodie, Bruno, Chloé
     listing = text_of(instructor.get("/seminars/sem-a/participants").get_data(as_text=True))
     assert CLAIMANT in listing and "pending claim" in listing
     assert instructor.get(f"/seminars/sem-a/students/{pending.id}/report").status_code == 404
