@@ -80,7 +80,8 @@ def test_pending_claimant_counts_nowhere_until_merged(app: Flask) -> None:
     assert "3 participants" in overview and CLAIMANT not in overview  # Élodie, Bruno, Chloé
     listing = text_of(instructor.get("/seminars/sem-a/participants").get_data(as_text=True))
     assert CLAIMANT in listing and "pending claim" in listing
-    assert instructor.get(f"/seminars/sem-a/students/{pending.id}/report").status_code == 404
+    for page in ("", "/report"):
+        assert instructor.get(f"/seminars/sem-a/students/{pending.id}{page}").status_code == 404
 
     with app.app_context():
         claim = db.session.get(Participant, pending.id)
