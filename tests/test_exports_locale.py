@@ -81,3 +81,37 @@ def test_grade_and_programme_downloads(app: Flask, graded: Ids) -> None:
     assert header.split(";")[0] == "Ordre" and "Nom" in header.split(";")
     english = client.get(f"/seminars/{slug}/programme.csv?locale=en").data.decode("utf-8-sig")
     assert english.splitlines()[0].split(",")[0] == "position"
+
+
+def _xlsx_rows(raw: bytes) -> list[dict[str, object]]:
+    """An XLSX file as a spreadsheet opens it: the header row, then one dict per row."""
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(raw)).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_grade_xlsx_has_the_csv_titles_of_its_language(
+        app: Flask, graded: Ids, runner: FlaskCliRunner, tmp_path: Path) -> None:
+    """The XLSX carries the CSV's column titles: French by default, English with --locale en."""
+    for locale, csv_name in ((None, "fr"), ("en", "en")):
+        extra = [] if locale is None else ["--locale", locale]
+        sheet, text = tmp_path / f"grades-{csv_name}.xlsx", tmp_path / f"grades-{csv_name}.csv"
+        for fmt, path in (("xlsx", sheet), ("csv", text)):
+            result = runner.invoke(args=["export", "grades", graded.slug, "--format", fmt,
+                                         *extra, "-o", str(path)])
+            assert result.exit_code == 0, result.output
+        csv_rows = _read(text.read_bytes(), ";" if locale is None else ",")
+        xlsx_rows = _xlsx_rows(sheet.read_bytes())
+        assert list(xlsx_rows[0]) == list(csv_rows[0])  # same titles, same order
+        name, grade = ("Nom", "Note proposée (/20)") if locale is None \
+            else ("name", "suggested_grade (/20)")
+        by_name = {r[name]: r for r in xlsx_rows}
+        assert by_name["Élodie Lefèvre"][grade] == 12  # a number cell, not text
+    client = app.test_client()
+    login_as(client, graded.users["ines"])
+    french = _xlsx_rows(client.get(f"/seminars/{graded.slug}/export/grades.xlsx").data)
+    assert "Note proposée (/20)" in french[0] and "Mots ajoutés" in french[0]
+    english = _xlsx_rows(client.get(f"/seminars/{graded.slug}/export/grades.xlsx?locale=en").data)
+    assert "suggested_grade (/20)" in english[0]

@@ -188,7 +188,7 @@ def test_grade_and_seminar_exports_match_the_figures(app: Flask, graded: Ids, ru
                                                     tmp_path: Path) -> None:
     out_csv, out_xlsx, out_json = tmp_path / "notes.csv", tmp_path / "notes.xlsx", tmp_path / "sem.json"
     for args in (["export", "grades", graded.slug, "--format", "csv", "--locale", "en", "-o", str(out_csv)],
-                 ["export", "grades", graded.slug, "-o", str(out_xlsx)],
+                 ["export", "grades", graded.slug, "--locale", "en", "-o", str(out_xlsx)],
                  ["export", "seminar", graded.slug, "-o", str(out_json)]):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output

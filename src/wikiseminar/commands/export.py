@@ -72,15 +72,16 @@ def articles_command(slug: str, fmt: str, output: Path | None) -> None:
 @format_option(("csv", "xlsx"))
 @output_option()
 @click.option("--locale", type=click.Choice(LANGUAGES), default=None,
-              help="Language of the CSV: fr gives ';', decimal commas and French titles, "
-                   "en gives ',', points and English titles (default: the seminar's).")
+              help="Language of the export: fr gives French titles (and in CSV ';' and "
+                   "decimal commas), en gives English titles (and in CSV ',' and points); "
+                   "default: the seminar's language.")
 @with_appcontext
 def grades_command(slug: str, fmt: str | None, output: Path | None, locale: str | None) -> None:
     """One row per student: identity, account, topic, every metric, scores and grades."""
     fmt = pick_format(fmt, output, ("csv", "xlsx"))
     with fail_cleanly():
         book = seminar_gradebook(db.session, get_seminar(db.session, slug))
-    write_output(grades_csv(book, locale) if fmt == "csv" else grades_xlsx(book), output)
+    write_output((grades_csv if fmt == "csv" else grades_xlsx)(book, locale), output)
     if not is_stdout(output):
         click.echo(f"wrote {len(book.grades)} students to {output}", err=True)
 

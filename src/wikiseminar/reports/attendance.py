@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 
 from ..models import Attendance, Participant, Seminar, SeminarSession, SessionKind
 from ..models.seminar import Role
+from ..scope import counted
 
 __all__ = ["AttendanceFigures", "attendance_figures"]
 
@@ -44,7 +45,7 @@ def attendance_figures(db: so.Session, seminar: Seminar) -> dict[int, Attendance
             Attendance.participant_id.is_not(None)).group_by(Attendance.participant_id)).all())
     people = db.execute(sa.select(Participant.id, Participant.role).where(
         Participant.seminar_id == seminar.id,
-        Participant.role.in_([Role.STUDENT, Role.AUDITOR]))).all()
+        counted())).all()
     return {pid: AttendanceFigures(present.get(pid, 0),
                                    open_to_auditors if role == Role.AUDITOR else all_taken)
             for pid, role in people}

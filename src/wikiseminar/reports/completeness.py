@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..models import Participant, Revision, RevisionMetrics, Seminar, SyncRun
-from ..scope import SYNCED_ROLES
+from ..scope import counted
 from .figures import _window
 from .progress import sync_is_running
 
@@ -51,7 +51,7 @@ def data_status(session: so.Session, seminar: Seminar) -> DataStatus:
         if not (run.status == "running" and sync_is_running(seminar)):
             unfinished_at, error = run.started_at, run.error
     users = [u for u in session.scalars(sa.select(Participant.wiki_user_id).where(
-        Participant.seminar_id == seminar.id, Participant.role.in_(SYNCED_ROLES),
+        Participant.seminar_id == seminar.id, counted(),
         Participant.wiki_user_id.is_not(None)))]
     unmeasured = 0
     if users:

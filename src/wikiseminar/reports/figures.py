@@ -31,7 +31,7 @@ from ..models import (
     RevisionMetrics,
     Seminar,
 )
-from ..scope import SYNCED_ROLES
+from ..scope import counted
 from ..services.linking import LINK_SUBPAGE
 from ..services.messages import N_
 from ..wiki.types import NS_MAIN, NS_USER
@@ -191,7 +191,7 @@ def _window(seminar: Seminar, until: dt.datetime | None, since: dt.datetime | No
 
 def _participants(session: so.Session, seminar: Seminar, include_removed: bool) -> list[Participant]:
     query = sa.select(Participant).where(Participant.seminar_id == seminar.id,
-                                         Participant.role.in_(SYNCED_ROLES))
+                                         counted())
     if not include_removed:
         query = query.where(Participant.removed_at.is_(None))
     return list(session.scalars(query.order_by(Participant.name, Participant.id)))

@@ -3,6 +3,7 @@ every criterion's score, and the suggested and final grades (CSV and XLSX share 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask_babel import force_locale
@@ -137,7 +138,10 @@ def grades_csv(book: Gradebook, locale: str | None = None) -> bytes:
                      titles=grade_titles(book, lang))
 
 
-def grades_xlsx(book: Gradebook) -> bytes:
-    """The grade export as XLSX with typed number, percentage and date cells."""
-    return xlsx_bytes(grade_columns(book), grade_rows(book), title=book.seminar.slug,
+def grades_xlsx(book: Gradebook, locale: str | None = None) -> bytes:
+    """The grade export as XLSX in `locale` (default: the seminar's language): the CSV's
+    column titles, with typed number, percentage and date cells."""
+    titles = grade_titles(book, report_language(book.seminar, locale))
+    columns = [replace(c, header=titles[c.key]) for c in grade_columns(book)]
+    return xlsx_bytes(columns, grade_rows(book), title=book.seminar.slug,
                       timezone=book.seminar.timezone)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..models import Participant, Role, Seminar, SeminarSession, SessionKind
+from ..scope import counted
 from ..services.messages import N_
 from .reviews import discussants
 from .sorting import name_key
@@ -128,7 +129,7 @@ class Programme:
 def presenters(session: so.Session, seminar: Seminar) -> list[Participant]:
     """Enrolled students in presentation order, the unordered ones last by name."""
     people = session.scalars(sa.select(Participant).where(
-        Participant.seminar_id == seminar.id, Participant.role == Role.STUDENT,
+        Participant.seminar_id == seminar.id, counted(Role.STUDENT),
         Participant.removed_at.is_(None)).order_by(Participant.id))
     return sorted(people, key=lambda p: (p.presentation_order is None, p.presentation_order or 0,
                                          name_key(p.name)))

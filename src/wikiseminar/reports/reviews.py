@@ -12,6 +12,7 @@ import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
 from ..models import REVIEW_ASPECTS, Discussant, Participant, PeerReview, Role, Seminar
+from ..scope import counted
 
 __all__ = ["DiscussantChoice", "add_review_figures", "discussants", "review_wikitext"]
 
@@ -43,7 +44,7 @@ def discussants(session: so.Session, seminar: Seminar) -> dict[int, DiscussantCh
     """presenter id -> discussant: the instructor's choice, else one of the presenter's
     reviewers (submitted reviews first, the reviewer with the fewest discussions so far)."""
     people = {p.id: p for p in session.scalars(sa.select(Participant).where(
-        Participant.seminar_id == seminar.id, Participant.role == Role.STUDENT,
+        Participant.seminar_id == seminar.id, counted(Role.STUDENT),
         Participant.removed_at.is_(None)))}
     result: dict[int, DiscussantChoice] = {}
     load: Counter[int] = Counter()

@@ -34,7 +34,7 @@ def revision_flags(rev: Revision) -> list[str]:
 def revision_rows(session: so.Session, seminar: Seminar) -> list[dict[str, Any]]:
     """Every revision of the seminar, oldest first, with edit-time and current titles."""
     rows = []
-    for rev, participant in session.execute(seminar_revisions(seminar)).all():
+    for rev, participant in session.execute(seminar_revisions(seminar, counted_only=True)).all():
         page = rev.page
         rows.append({
             "revid": rev.rev_id, "parent_id": rev.parent_id, "page_id": page.page_id,

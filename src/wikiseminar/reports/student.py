@@ -27,7 +27,7 @@ from ..models import (
     Seminar,
 )
 from ..models._types import utcnow
-from ..scope import SYNCED_ROLES
+from ..scope import counted
 from ..wiki.types import SiteInfo
 from .attendance import AttendanceFigures, attendance_figures
 from .figures import (
@@ -151,7 +151,7 @@ class StudentReport:
 def report_participants(session: so.Session, seminar: Seminar) -> list[Participant]:
     """Students and auditors still enrolled, in name order: the class document's order."""
     people = session.scalars(sa.select(Participant).where(
-        Participant.seminar_id == seminar.id, Participant.role.in_(SYNCED_ROLES),
+        Participant.seminar_id == seminar.id, counted(),
         Participant.removed_at.is_(None)).order_by(Participant.id))
     return sorted(people, key=lambda p: name_key(p.name))
 

@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 from ..models import Attendance, Participant, Role, SeminarSession
 from ..models._types import utcnow
 from ..reports.sorting import name_key
+from ..scope import counted
 from .calendar import open_to
 from .registrations import attendees
 
@@ -34,7 +35,7 @@ def attendance_sheet(db: so.Session, item: SeminarSession) -> list[SheetLine]:
     by_registration = {m.registration_id: m.present for m in marks if m.registration_id}
     people = db.scalars(sa.select(Participant).where(
         Participant.seminar_id == item.seminar_id, Participant.removed_at.is_(None),
-        Participant.role.in_([Role.STUDENT, Role.AUDITOR]))).all()
+        counted())).all()
     lines = []
     for role in (Role.STUDENT, Role.AUDITOR):
         if not open_to(item, role):

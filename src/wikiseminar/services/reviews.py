@@ -23,6 +23,7 @@ from ..models import (
     SeminarSession,
 )
 from ..models._types import utcnow
+from ..scope import counted
 
 __all__ = [
     "ReviewError",
@@ -108,7 +109,7 @@ def _augment(reviewer: int, options: dict[int, list[int]], owner: dict[int, int]
 def review_students(session: so.Session, seminar: Seminar) -> list[Participant]:
     """The enrolled students who review and are reviewed (auditors do not)."""
     return list(session.scalars(sa.select(Participant).where(
-        Participant.seminar_id == seminar.id, Participant.role == Role.STUDENT,
+        Participant.seminar_id == seminar.id, counted(Role.STUDENT),
         Participant.removed_at.is_(None)).order_by(Participant.name, Participant.id)))
 
 

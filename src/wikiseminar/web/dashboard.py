@@ -63,7 +63,7 @@ from ..reports.progress import (
 from ..reports.quality import quality_by_page, quality_chart
 from ..reports.sorting import name_key
 from ..reports.tabular import json_bytes
-from ..scope import SYNCED_ROLES
+from ..scope import SYNCED_ROLES, counted
 from ..services.sync_now import DEFERRED, QUEUED, RUNNING, start_sync
 from .inputs import bounded_int_arg
 from .messages import translate
@@ -268,8 +268,7 @@ def student(slug: str, participant_id: int) -> ResponseReturnValue:
         abort(404)
     g.seminar, g.participant = seminar, current_participant(seminar)
     participant = db.session.scalar(sa.select(Participant).where(
-        Participant.id == participant_id, Participant.seminar_id == seminar.id,
-        Participant.role.in_(SYNCED_ROLES)))
+        Participant.id == participant_id, Participant.seminar_id == seminar.id, counted()))
     if participant is None:
         if not is_admin_view() and (g.participant is None or g.participant.role != Role.INSTRUCTOR):
             abort(403)  # do not tell outsiders which ids exist

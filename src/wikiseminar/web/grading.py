@@ -26,6 +26,7 @@ from ..reports.grading import (
     rubric,
     seminar_gradebook,
 )
+from ..scope import counted
 from .permissions import seminar_role, seminar_row_or_404
 from .report_forms import CriterionForm, GradingSettingsForm, local_instant, parse_number
 
@@ -42,7 +43,7 @@ def _criterion_or_404(seminar: Seminar, criterion_id: int) -> RubricCriterion:
 def _student_or_404(seminar: Seminar, participant_id: int) -> Participant:
     """An enrolled student of this seminar (auditors are not graded)."""
     return seminar_row_or_404(Participant, seminar, participant_id,
-                              Participant.role == Role.STUDENT, Participant.removed_at.is_(None))
+                              counted(Role.STUDENT), Participant.removed_at.is_(None))
 
 
 @bp.get("/<slug>/grading")

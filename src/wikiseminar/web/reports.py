@@ -50,7 +50,7 @@ from ..reports.quality import quality_by_page
 from ..reports.records import seminar_record
 from ..reports.student import build_reports, report_participants
 from ..reports.tabular import json_bytes
-from ..scope import SYNCED_ROLES
+from ..scope import counted
 from ..services.documents import CLASS_PDF, latest_build, start_class_pdf
 from .i18n import LANGUAGES
 from .permissions import seminar_member, seminar_role
@@ -101,7 +101,7 @@ def _reportable(seminar: Seminar, participant_id: int) -> Participant:
     """A student or auditor of this seminar whose report the signed-in user may read."""
     participant = db.session.scalar(sa.select(Participant).where(
         Participant.id == participant_id, Participant.seminar_id == seminar.id,
-        Participant.role.in_(SYNCED_ROLES)))
+        counted()))
     if participant is None:
         abort(404)
     me: Participant = g.participant
@@ -293,12 +293,12 @@ def programme_export(seminar: Seminar, fmt: str) -> ResponseReturnValue:
 def export_grades(seminar: Seminar, fmt: str) -> ResponseReturnValue:
     """The grade spreadsheet: one row per student, every metric, score and grade."""
     book = seminar_gradebook(db.session, seminar)
-    data = grades_csv(book, _export_locale()) if fmt == "csv" else grades_xlsx(book)
+    data = (grades_csv if fmt == "csv" else grades_xlsx)(book, _export_locale())
     return _file(data, fmt, download_name("grades", seminar.slug, ext=fmt))
 
 
 def _export_locale() -> str | None:
-    """?locale=en|fr asks for a CSV in that language; default: the seminar's language."""
+    """?locale=en|fr asks for a CSV or XLSX in that language; default: the seminar's."""
     wanted = request.args.get("locale", "")
     return wanted if wanted in LANGUAGES else None
 

@@ -88,9 +88,11 @@ def create() -> ResponseReturnValue:
 def overview(seminar: Seminar) -> ResponseReturnValue:
     """The instructor's page: people, proposals to decide, calendar, invitation."""
     participants = [p for p in seminar.participants if p.role != Role.INSTRUCTOR]
-    active = [p for p in participants if p.removed_at is None]
-    waiting = [p for p in active if p.assignment is not None
+    enrolled = [p for p in participants if p.removed_at is None]
+    waiting = [p for p in enrolled if p.assignment is not None
                and p.assignment.status == AssignmentStatus.PROPOSED]
+    # Pending claimants are not counted (scope.counted); the participants page lists them.
+    active = [p for p in enrolled if not p.pending_claim]
     counts = {status: sum(1 for p in active if p.account_status == status)
               for status in ("verified", "unverified", "missing")}
     upcoming, _past = split_upcoming(seminar.sessions, dt.date.today())
