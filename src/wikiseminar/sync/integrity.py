@@ -11,8 +11,9 @@ import bisect
 import datetime as dt
 import hashlib
 import logging
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -51,6 +52,11 @@ DETECTOR_MIN_WORDS = 40
 MAX_LINKED_ARTICLES = 10
 # Prepared texts of the seminar's other pages kept in memory during a pass.
 PEER_INDEX_CACHE = 256
+# Revisions read, checked and written together: one commit and one lock heartbeat each.
+CHUNK = 200
+# A chunk's work is written (and the lock extended) sooner when it has taken this long:
+# fetching sources on a first pass can be slow, the lock must not expire meanwhile.
+HEARTBEAT_SECONDS = 30.0
 
 
 class IntegritySettings:
@@ -101,6 +107,17 @@ def get_source(session: so.Session, url: str, settings: IntegritySettings) -> In
     return source
 
 
+class _Pending(NamedTuple):
+    """What the pass reads of a revision to check (plain values: they survive commits)."""
+
+    id: int
+    rev_id: int
+    parent_id: int | None
+    page_pk: int
+    timestamp: dt.datetime
+    participant_id: int
+
+
 class _SeminarCheck:
     """State of one integrity pass over a seminar (parsed sources kept for the pass)."""
 
@@ -112,6 +129,8 @@ class _SeminarCheck:
         self._titles: set[str] | None = None
         self.parser = WikitextParser(seminar.wiki.siteinfo)
         self.seminar = seminar
+        self.seminar_id = seminar.id
+        self.wiki_id = seminar.wiki_id
         self.settings = settings
         self.site = seminar.wiki.siteinfo
         self.indexes: dict[str, SourceIndex] = {}
@@ -128,15 +147,14 @@ class _SeminarCheck:
             self.indexes[source.url] = SourceIndex(source.text)
         return self.indexes[source.url]
 
-    def check(self, revision: Revision, participant: Participant, parent: str | None,
-              text: str) -> list[Finding]:
+    def check(self, revision: _Pending, parent: str | None, text: str) -> list[Finding]:
         """Every finding of one revision."""
         findings = offline_findings(parent, text, revision.timestamp)
         passages = added_prose(parent, text, self.site, max_chars=1_000_000)
         if self.settings.fetch:
             findings += self._sources(parent, text, passages)
             findings += self._dois(parent, text)
-        findings += self._peers(revision, participant, passages)
+        findings += self._peers(revision, passages)
         findings += self._linked(parent, text, passages)
         findings += self._detector(passages)
         return findings
@@ -235,14 +253,13 @@ class _SeminarCheck:
                                         detail=f"{doi}: does not resolve"))
         return findings
 
-    def _peers(self, revision: Revision, participant: Participant,
-               passages: list[str]) -> list[Finding]:
+    def _peers(self, revision: _Pending, passages: list[str]) -> list[Finding]:
         """Passages found in other pages of the seminar as they stood before this edit."""
         if not passages:
             return []
         histories, titles, own = self._seminar_pages()
         indexes: dict[str, SourceIndex] = {}
-        skip = own.get(participant.id, set()) | {revision.page_pk}
+        skip = own.get(revision.participant_id, set()) | {revision.page_pk}
         when = (revision.timestamp, revision.rev_id)
         for page_pk, history in histories.items():
             if page_pk in skip:
@@ -297,7 +314,7 @@ class _SeminarCheck:
 
     def _prose(self, rev_id: int) -> str:
         """The visible prose of a stored revision."""
-        text = _texts(self.session, self.seminar.wiki_id, {rev_id}).get(rev_id)
+        text = _texts(self.session, self.wiki_id, {rev_id}).get(rev_id)
         return "\n".join(added_prose(None, text, self.site, max_chars=1_000_000)) if text else ""
 
 
@@ -307,56 +324,98 @@ def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any],
                   progress: Callable[[str, int, int | None], None] | None = None) -> int:
     """Check every stored, not yet checked revision of the seminar; return how many.
 
-    `heartbeat` is called after each revision (the sync extends its lock there: fetching
+    Revisions are read and their checks and findings written per chunk; after each write
+    the pass commits and calls `heartbeat` (the sync extends its lock there: fetching
     sources can take a while on the first pass); `progress` gets ("integrity", done, total).
     """
     settings = IntegritySettings(config)
     if not settings.enabled:
         return 0
-    pending = session.execute(
-        seminar_revisions(seminar, include_removed=False)
-        .outerjoin(IntegrityCheck, IntegrityCheck.revision_id == Revision.id)
-        .where(IntegrityCheck.revision_id.is_(None), Revision.text_hidden.is_(False))
-    ).all()
+    pending = _pending(session, seminar)
     if not pending:
         return 0
     state = _SeminarCheck(session, seminar, settings, client)
-    wanted = {r.rev_id for r, _ in pending} | {r.parent_id for r, _ in pending if r.parent_id}
-    texts = _texts(session, seminar.wiki_id, wanted)
     done = 0
-    for revision, participant in pending:
-        if revision.rev_id not in texts:
-            continue  # text not stored yet: checked on a later run
-        text = texts[revision.rev_id] or ""
-        parent = texts.get(revision.parent_id) if revision.parent_id else None
-        if revision.parent_id and revision.parent_id not in texts:
-            continue
-        for finding in state.check(revision, participant, parent, text):
-            _store(session, seminar, revision, participant, finding)
-        session.add(IntegrityCheck(revision_id=revision.id, version=CHECK_VERSION,
-                                   sources_compared=len(state.indexes), checked_at=utcnow()))
-        session.commit()
-        done += 1
-        if heartbeat is not None:
-            heartbeat()
-        if progress is not None:
-            progress("integrity", done, len(pending))
+    checked: list[dict[str, Any]] = []
+    found: list[tuple[_Pending, Finding]] = []
+    written = time.monotonic()
+    for start in range(0, len(pending), CHUNK):
+        chunk = pending[start:start + CHUNK]
+        wanted = {r.rev_id for r in chunk} | {r.parent_id for r in chunk if r.parent_id}
+        texts = _texts(session, state.wiki_id, wanted)
+        for revision in chunk:
+            if revision.rev_id not in texts:
+                continue  # text not stored yet: checked on a later run
+            text = texts[revision.rev_id] or ""
+            parent = texts.get(revision.parent_id) if revision.parent_id else None
+            if revision.parent_id and revision.parent_id not in texts:
+                continue
+            found += [(revision, f) for f in state.check(revision, parent, text)]
+            checked.append({"revision_id": revision.id, "version": CHECK_VERSION,
+                            "sources_compared": len(state.indexes), "checked_at": utcnow()})
+            done += 1
+            if time.monotonic() - written >= HEARTBEAT_SECONDS:
+                _write(session, state.seminar_id, checked, found, heartbeat)
+                written = time.monotonic()
+            if progress is not None:
+                progress("integrity", done, len(pending))
+        _write(session, state.seminar_id, checked, found, heartbeat)
+        written = time.monotonic()
     return done
 
 
-def _store(session: so.Session, seminar: Seminar, revision: Revision,
-           participant: Participant, finding: Finding) -> None:
-    """Insert a finding unless the same one (same key) exists in the seminar."""
+def _pending(session: so.Session, seminar: Seminar) -> list[_Pending]:
+    """The seminar's stored revisions not checked yet, in time order, each once."""
+    rows = session.execute(
+        seminar_revisions(seminar, include_removed=False)
+        .with_only_columns(Revision.id, Revision.rev_id, Revision.parent_id, Revision.page_pk,
+                           Revision.timestamp, Participant.id)
+        .outerjoin(IntegrityCheck, IntegrityCheck.revision_id == Revision.id)
+        .where(IntegrityCheck.revision_id.is_(None), Revision.text_hidden.is_(False))
+    ).all()
+    pending: dict[int, _Pending] = {}
+    for row in rows:  # two participants may share one wiki account: the first one is kept
+        pending.setdefault(row[0], _Pending(*row))
+    return list(pending.values())
+
+
+def _write(session: so.Session, seminar_id: int, checked: list[dict[str, Any]],
+           found: list[tuple[_Pending, Finding]],
+           heartbeat: Callable[[], None] | None) -> None:
+    """Insert the findings not known in the seminar yet and the checks, commit, heartbeat.
+
+    Empties `checked` and `found`. A finding's key is its identity in the seminar: the same
+    passage against the same source is inserted once (the first revision's), then skipped.
+    """
     from ..integrity.text import finding_key
 
-    key = finding_key(finding.kind, finding.passage, finding.source)
-    exists = session.scalar(sa.select(IntegrityFinding.id).where(
-        IntegrityFinding.seminar_id == seminar.id, IntegrityFinding.key == key))
-    if exists:
+    if not checked and not found:
         return
-    session.add(IntegrityFinding(
-        seminar_id=seminar.id, participant_id=participant.id, revision_id=revision.id,
-        key=key, kind=finding.kind, confidence=finding.confidence, source=finding.source,
-        source_title=finding.source_title[:500], passage=finding.passage,
-        source_passage=finding.source_passage, detail=finding.detail, created_at=utcnow()))
-    session.flush()
+    keyed = [(finding_key(f.kind, f.passage, f.source), r, f) for r, f in found]
+    keys = sorted({key for key, _, _ in keyed})
+    known: set[str] = set()
+    for start in range(0, len(keys), 500):
+        known.update(session.scalars(sa.select(IntegrityFinding.key).where(
+            IntegrityFinding.seminar_id == seminar_id,
+            IntegrityFinding.key.in_(keys[start:start + 500]))))
+    rows = []
+    for key, revision, finding in keyed:
+        if key in known:
+            continue
+        known.add(key)
+        rows.append({
+            "seminar_id": seminar_id, "participant_id": revision.participant_id,
+            "revision_id": revision.id, "key": key, "kind": finding.kind,
+            "confidence": finding.confidence, "source": finding.source,
+            "source_title": finding.source_title[:500], "passage": finding.passage,
+            "source_passage": finding.source_passage, "detail": finding.detail,
+            "created_at": utcnow()})
+    if rows:
+        session.execute(sa.insert(IntegrityFinding), rows)
+    if checked:
+        session.execute(sa.insert(IntegrityCheck), checked)
+    checked.clear()
+    found.clear()
+    session.commit()
+    if heartbeat is not None:
+        heartbeat()
