@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -135,6 +135,8 @@ class _SeminarCheck:
         self.site = seminar.wiki.siteinfo
         self.indexes: dict[str, SourceIndex] = {}
         self.peer_indexes: dict[int, SourceIndex | None] = {}
+        # Texts of peer revisions read ahead for a chunk, dropped once prepared.
+        self.peer_texts: dict[int, str | None] = {}
         self._pages: tuple[dict[int, list[tuple[dt.datetime, int]]], dict[int, str],
                            dict[int, set[int]]] | None = None
         self.fetched = 0
@@ -147,10 +149,14 @@ class _SeminarCheck:
             self.indexes[source.url] = SourceIndex(source.text)
         return self.indexes[source.url]
 
-    def check(self, revision: _Pending, parent: str | None, text: str) -> list[Finding]:
-        """Every finding of one revision."""
+    def passages(self, parent: str | None, text: str) -> list[str]:
+        """The prose a revision added, what the copy checks compare."""
+        return added_prose(parent, text, self.site, max_chars=1_000_000)
+
+    def check(self, revision: _Pending, parent: str | None, text: str,
+              passages: list[str]) -> list[Finding]:
+        """Every finding of one revision, given the prose it added."""
         findings = offline_findings(parent, text, revision.timestamp)
-        passages = added_prose(parent, text, self.site, max_chars=1_000_000)
         if self.settings.fetch:
             findings += self._sources(parent, text, passages)
             findings += self._dois(parent, text)
@@ -257,21 +263,53 @@ class _SeminarCheck:
         """Passages found in other pages of the seminar as they stood before this edit."""
         if not passages:
             return []
-        histories, titles, own = self._seminar_pages()
+        peers = self._peer_revisions(revision)
+        self._read_peer_texts(peers.values())  # those not read ahead: one query
         indexes: dict[str, SourceIndex] = {}
+        for title, rev_id in peers.items():
+            index = self._peer_index(rev_id)
+            if index is not None:
+                indexes[title] = index
+        return copy_findings(passages, indexes, threshold=self.settings.possible,
+                             kind="copy-seminar")
+
+    def _peer_revisions(self, revision: _Pending) -> dict[str, int]:
+        """The last stored revision before this edit of each other page of the seminar,
+        by the page's title (pages of the revision's author are not peers)."""
+        histories, titles, own = self._seminar_pages()
         skip = own.get(revision.participant_id, set()) | {revision.page_pk}
         when = (revision.timestamp, revision.rev_id)
+        peers: dict[str, int] = {}
         for page_pk, history in histories.items():
             if page_pk in skip:
                 continue
             at = bisect.bisect_left(history, when)
-            if not at:
-                continue  # the page had no stored text before this edit
-            index = self._peer_index(history[at - 1][1])
-            if index is not None:
-                indexes[titles[page_pk]] = index
-        return copy_findings(passages, indexes, threshold=self.settings.possible,
-                             kind="copy-seminar")
+            if at:  # else the page had no stored text before this edit
+                peers[titles[page_pk]] = history[at - 1][1]
+        return peers
+
+    def read_peers_ahead(self, revisions: Sequence[_Pending],
+                         texts: Mapping[int, str | None]) -> None:
+        """Read at once the peer texts a chunk's revisions are compared with, taking those
+        of `texts` (already read) as they are; at most PEER_INDEX_CACHE of them."""
+        self.peer_texts.clear()
+        wanted: dict[int, None] = {}
+        for revision in revisions:
+            for rev_id in self._peer_revisions(revision).values():
+                if rev_id not in self.peer_indexes:
+                    wanted[rev_id] = None
+            if len(wanted) >= PEER_INDEX_CACHE:
+                break
+        ids = list(wanted)[:PEER_INDEX_CACHE]
+        self.peer_texts.update((i, texts[i]) for i in ids if i in texts)
+        self._read_peer_texts(ids)
+
+    def _read_peer_texts(self, rev_ids: Collection[int]) -> None:
+        """Read with one query the peer texts neither prepared nor read yet."""
+        missing = {i for i in rev_ids if i not in self.peer_indexes and i not in self.peer_texts}
+        if missing:
+            found = _texts(self.session, self.wiki_id, missing)
+            self.peer_texts.update((i, found.get(i)) for i in missing)
 
     def _seminar_pages(self) -> tuple[dict[int, list[tuple[dt.datetime, int]]], dict[int, str],
                                       dict[int, set[int]]]:
@@ -308,13 +346,16 @@ class _SeminarCheck:
         if rev_id not in self.peer_indexes:
             if len(self.peer_indexes) >= PEER_INDEX_CACHE:
                 self.peer_indexes.pop(next(iter(self.peer_indexes)))
-            prose = self._prose(rev_id)
+            if rev_id in self.peer_texts:
+                text = self.peer_texts.pop(rev_id)
+            else:
+                text = _texts(self.session, self.wiki_id, {rev_id}).get(rev_id)
+            prose = self._prose(text)
             self.peer_indexes[rev_id] = SourceIndex(prose) if prose else None
         return self.peer_indexes[rev_id]
 
-    def _prose(self, rev_id: int) -> str:
-        """The visible prose of a stored revision."""
-        text = _texts(self.session, self.wiki_id, {rev_id}).get(rev_id)
+    def _prose(self, text: str | None) -> str:
+        """The visible prose of a stored revision's text."""
         return "\n".join(added_prose(None, text, self.site, max_chars=1_000_000)) if text else ""
 
 
@@ -343,14 +384,18 @@ def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any],
         chunk = pending[start:start + CHUNK]
         wanted = {r.rev_id for r in chunk} | {r.parent_id for r in chunk if r.parent_id}
         texts = _texts(session, state.wiki_id, wanted)
+        ready: list[tuple[_Pending, str | None, str, list[str]]] = []
         for revision in chunk:
             if revision.rev_id not in texts:
                 continue  # text not stored yet: checked on a later run
-            text = texts[revision.rev_id] or ""
-            parent = texts.get(revision.parent_id) if revision.parent_id else None
             if revision.parent_id and revision.parent_id not in texts:
                 continue
-            found += [(revision, f) for f in state.check(revision, parent, text)]
+            text = texts[revision.rev_id] or ""
+            parent = texts.get(revision.parent_id) if revision.parent_id else None
+            ready.append((revision, parent, text, state.passages(parent, text)))
+        state.read_peers_ahead([r for r, _, _, passages in ready if passages], texts)
+        for revision, parent, text, passages in ready:
+            found += [(revision, f) for f in state.check(revision, parent, text, passages)]
             checked.append({"revision_id": revision.id, "version": CHECK_VERSION,
                             "sources_compared": len(state.indexes), "checked_at": utcnow()})
             done += 1
