@@ -118,6 +118,21 @@ class _Pending(NamedTuple):
     participant_id: int
 
 
+class _Source(NamedTuple):
+    """What the pass uses of a cached source (plain values: they survive commits)."""
+
+    url: str
+    status: str
+    http_status: int | None
+    title: str
+    text: str | None
+
+
+def _source_of(source: IntegritySource) -> _Source:
+    """The plain values of a cached source."""
+    return _Source(source.url, source.status, source.http_status, source.title, source.text)
+
+
 class _SeminarCheck:
     """State of one integrity pass over a seminar (parsed sources kept for the pass)."""
 
@@ -134,6 +149,8 @@ class _SeminarCheck:
         self.settings = settings
         self.site = seminar.wiki.siteinfo
         self.indexes: dict[str, SourceIndex] = {}
+        # Cached sources by URL, read once per pass (a page's revisions cite the same ones).
+        self.sources: dict[str, _Source] = {}
         self.peer_indexes: dict[int, SourceIndex | None] = {}
         # Texts of peer revisions read ahead for a chunk, dropped once prepared.
         self.peer_texts: dict[int, str | None] = {}
@@ -141,13 +158,26 @@ class _SeminarCheck:
                            dict[int, set[int]]] | None = None
         self.fetched = 0
 
-    def source_index(self, source: IntegritySource) -> SourceIndex | None:
+    def source_index(self, source: _Source) -> SourceIndex | None:
         """The prepared text of a fetched source, or None when it has none."""
         if source.status != "ok" or not source.text:
             return None
         if source.url not in self.indexes:
             self.indexes[source.url] = SourceIndex(source.text)
         return self.indexes[source.url]
+
+    def read_sources_ahead(self, ready: Sequence[tuple[str | None, str, list[str]]]) -> None:
+        """Read with IN queries the cached sources that (parent, text, passages) cite."""
+        if not self.settings.fetch:
+            return
+        urls = {url for parent, text, passages in ready
+                for url in cited_urls(parent, text, passages)[: self.settings.max_sources]}
+        by_hash = {_url_hash(url): url for url in urls if url not in self.sources}
+        hashes = sorted(by_hash)
+        for start in range(0, len(hashes), 500):
+            for source in self.session.scalars(sa.select(IntegritySource).where(
+                    IntegritySource.url_hash.in_(hashes[start:start + 500]))):
+                self.sources[by_hash[source.url_hash]] = _source_of(source)
 
     def passages(self, parent: str | None, text: str) -> list[str]:
         """The prose a revision added, what the copy checks compare."""
@@ -230,7 +260,10 @@ class _SeminarCheck:
         indexes: dict[str, SourceIndex] = {}
         titles: dict[str, str] = {}
         for url in urls:
-            source = get_source(self.session, url, self.settings)
+            source = self.sources.get(url)
+            if source is None:  # not cached when the chunk was read ahead: fetched now
+                source = self.sources[url] = _source_of(
+                    get_source(self.session, url, self.settings))
             if url in new and source.status in ("not-found", "no-host"):
                 reason = (f"HTTP {source.http_status}" if source.status == "not-found"
                           else "no such host")
@@ -393,6 +426,7 @@ def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any],
             text = texts[revision.rev_id] or ""
             parent = texts.get(revision.parent_id) if revision.parent_id else None
             ready.append((revision, parent, text, state.passages(parent, text)))
+        state.read_sources_ahead([(parent, text, passages) for _, parent, text, passages in ready])
         state.read_peers_ahead([r for r, _, _, passages in ready if passages], texts)
         for revision, parent, text, passages in ready:
             found += [(revision, f) for f in state.check(revision, parent, text, passages)]
