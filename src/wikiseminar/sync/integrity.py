@@ -490,9 +490,9 @@ def _write(session: so.Session, seminar_id: int, checked: list[dict[str, Any]],
             "source_passage": finding.source_passage, "detail": finding.detail,
             "created_at": utcnow()})
     if rows:
-        session.execute(sa.insert(IntegrityFinding), rows)
+        session.execute(sa.insert(IntegrityFinding.__table__), rows)
     if checked:
-        session.execute(sa.insert(IntegrityCheck), checked)
+        session.execute(sa.insert(IntegrityCheck.__table__), checked)
     checked.clear()
     found.clear()
     session.commit()
