@@ -260,10 +260,7 @@ class _SeminarCheck:
         indexes: dict[str, SourceIndex] = {}
         titles: dict[str, str] = {}
         for url in urls:
-            source = self.sources.get(url)
-            if source is None:  # not cached when the chunk was read ahead: fetched now
-                source = self.sources[url] = _source_of(
-                    get_source(self.session, url, self.settings))
+            source = self.sources.get(url) or self._fetch(url)
             if url in new and source.status in ("not-found", "no-host"):
                 reason = (f"HTTP {source.http_status}" if source.status == "not-found"
                           else "no such host")
@@ -277,6 +274,17 @@ class _SeminarCheck:
             findings += copy_findings(passages, indexes, threshold=self.settings.possible,
                                       titles=titles)
         return findings
+
+    def _fetch(self, url: str) -> _Source:
+        """A source not cached when the chunk was read ahead, fetched and committed at once.
+
+        The pass's own rows wait in memory for the chunk's write; committing the new source
+        right away keeps it if the pass stops, and never makes another seminar's sync that
+        cites the same URL wait on (or deadlock with) this transaction's unique row.
+        """
+        source = self.sources[url] = _source_of(get_source(self.session, url, self.settings))
+        self.session.commit()
+        return source
 
     def _dois(self, parent: str | None, text: str) -> list[Finding]:
         """Well-formed DOIs the resolver does not know."""
