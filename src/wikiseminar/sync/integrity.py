@@ -55,8 +55,10 @@ PEER_INDEX_CACHE = 256
 # Revisions read, checked and written together: one commit and one lock heartbeat each.
 CHUNK = 200
 # A chunk's work is written (and the lock extended) sooner when it has taken this long:
-# fetching sources on a first pass can be slow, the lock must not expire meanwhile.
-HEARTBEAT_SECONDS = 30.0
+# fetching sources on a first pass can be slow; the lock must not expire meanwhile, and
+# the run's progress (written in this transaction) shows, and SQLite's write lock is
+# released, at each commit.
+HEARTBEAT_SECONDS = 10.0
 
 
 class IntegritySettings:
