@@ -368,3 +368,24 @@ def test_copies_between_students_and_from_linked_wiki_articles(app: Flask, wiki:
     assert wiki_copies and wiki_copies[0] is not None and wiki_copies[0] >= 0.75
     # Élodie wrote first: she is not flagged for Bruno's copy of her text.
     assert not [f for f in found if f[0] == "elodie"]
+
+
+def test_a_wiki_account_shared_by_two_participants_is_checked_once(
+        app: Flask, wiki: LocalWiki) -> None:
+    from wikiseminar.models import IntegrityCheck, Role
+
+    sc = new_scenario()
+    e = sc.user("elodie")
+    wiki.create_users([e, sc.user("bruno"), sc.user("chloe")])
+    wiki.import_pages([PageSpec(f"Binôme {sc.tag}", [
+        Rev(e, ts("2024-01-10"), "Les **plateformes** organisent le micro-travail.")])])
+    seminar_id = make_seminar(app, wiki, sc)
+    with app.app_context():
+        db.session.add(Participant(seminar_id=seminar_id, name="Binôme d'Élodie",
+                                   role=Role.STUDENT, wiki_username=e))
+        db.session.commit()
+    assert run_sync(app, seminar_id)["status"] == "success"
+    found = _findings(app, seminar_id)
+    assert [kind for _, kind, _, _ in found] == ["markdown"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(IntegrityCheck)) == 1

@@ -11,8 +11,9 @@ import bisect
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable
-from typing import Any
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -51,6 +52,13 @@ DETECTOR_MIN_WORDS = 40
 MAX_LINKED_ARTICLES = 10
 # Prepared texts of the seminar's other pages kept in memory during a pass.
 PEER_INDEX_CACHE = 256
+# Revisions read, checked and written together: one commit and one lock heartbeat each.
+CHUNK = 200
+# A chunk's work is written (and the lock extended) sooner when it has taken this long:
+# fetching sources on a first pass can be slow; the lock must not expire meanwhile, and
+# the run's progress (written in this transaction) shows, and SQLite's write lock is
+# released, at each commit.
+HEARTBEAT_SECONDS = 10.0
 
 
 class IntegritySettings:
@@ -101,6 +109,32 @@ def get_source(session: so.Session, url: str, settings: IntegritySettings) -> In
     return source
 
 
+class _Pending(NamedTuple):
+    """What the pass reads of a revision to check (plain values: they survive commits)."""
+
+    id: int
+    rev_id: int
+    parent_id: int | None
+    page_pk: int
+    timestamp: dt.datetime
+    participant_id: int
+
+
+class _Source(NamedTuple):
+    """What the pass uses of a cached source (plain values: they survive commits)."""
+
+    url: str
+    status: str
+    http_status: int | None
+    title: str
+    text: str | None
+
+
+def _source_of(source: IntegritySource) -> _Source:
+    """The plain values of a cached source."""
+    return _Source(source.url, source.status, source.http_status, source.title, source.text)
+
+
 class _SeminarCheck:
     """State of one integrity pass over a seminar (parsed sources kept for the pass)."""
 
@@ -112,15 +146,21 @@ class _SeminarCheck:
         self._titles: set[str] | None = None
         self.parser = WikitextParser(seminar.wiki.siteinfo)
         self.seminar = seminar
+        self.seminar_id = seminar.id
+        self.wiki_id = seminar.wiki_id
         self.settings = settings
         self.site = seminar.wiki.siteinfo
         self.indexes: dict[str, SourceIndex] = {}
+        # Cached sources by URL, read once per pass (a page's revisions cite the same ones).
+        self.sources: dict[str, _Source] = {}
         self.peer_indexes: dict[int, SourceIndex | None] = {}
+        # Texts of peer revisions read ahead for a chunk, dropped once prepared.
+        self.peer_texts: dict[int, str | None] = {}
         self._pages: tuple[dict[int, list[tuple[dt.datetime, int]]], dict[int, str],
                            dict[int, set[int]]] | None = None
         self.fetched = 0
 
-    def source_index(self, source: IntegritySource) -> SourceIndex | None:
+    def source_index(self, source: _Source) -> SourceIndex | None:
         """The prepared text of a fetched source, or None when it has none."""
         if source.status != "ok" or not source.text:
             return None
@@ -128,15 +168,31 @@ class _SeminarCheck:
             self.indexes[source.url] = SourceIndex(source.text)
         return self.indexes[source.url]
 
-    def check(self, revision: Revision, participant: Participant, parent: str | None,
-              text: str) -> list[Finding]:
-        """Every finding of one revision."""
+    def read_sources_ahead(self, ready: Sequence[tuple[str | None, str, list[str]]]) -> None:
+        """Read with IN queries the cached sources that (parent, text, passages) cite."""
+        if not self.settings.fetch:
+            return
+        urls = {url for parent, text, passages in ready
+                for url in cited_urls(parent, text, passages)[: self.settings.max_sources]}
+        by_hash = {_url_hash(url): url for url in urls if url not in self.sources}
+        hashes = sorted(by_hash)
+        for start in range(0, len(hashes), 500):
+            for source in self.session.scalars(sa.select(IntegritySource).where(
+                    IntegritySource.url_hash.in_(hashes[start:start + 500]))):
+                self.sources[by_hash[source.url_hash]] = _source_of(source)
+
+    def passages(self, parent: str | None, text: str) -> list[str]:
+        """The prose a revision added, what the copy checks compare."""
+        return added_prose(parent, text, self.site, max_chars=1_000_000)
+
+    def check(self, revision: _Pending, parent: str | None, text: str,
+              passages: list[str]) -> list[Finding]:
+        """Every finding of one revision, given the prose it added."""
         findings = offline_findings(parent, text, revision.timestamp)
-        passages = added_prose(parent, text, self.site, max_chars=1_000_000)
         if self.settings.fetch:
             findings += self._sources(parent, text, passages)
             findings += self._dois(parent, text)
-        findings += self._peers(revision, participant, passages)
+        findings += self._peers(revision, passages)
         findings += self._linked(parent, text, passages)
         findings += self._detector(passages)
         return findings
@@ -206,7 +262,7 @@ class _SeminarCheck:
         indexes: dict[str, SourceIndex] = {}
         titles: dict[str, str] = {}
         for url in urls:
-            source = get_source(self.session, url, self.settings)
+            source = self.sources.get(url) or self._fetch(url)
             if url in new and source.status in ("not-found", "no-host"):
                 reason = (f"HTTP {source.http_status}" if source.status == "not-found"
                           else "no such host")
@@ -220,6 +276,17 @@ class _SeminarCheck:
             findings += copy_findings(passages, indexes, threshold=self.settings.possible,
                                       titles=titles)
         return findings
+
+    def _fetch(self, url: str) -> _Source:
+        """A source not cached when the chunk was read ahead, fetched and committed at once.
+
+        The pass's own rows wait in memory for the chunk's write; committing the new source
+        right away keeps it if the pass stops, and never makes another seminar's sync that
+        cites the same URL wait on (or deadlock with) this transaction's unique row.
+        """
+        source = self.sources[url] = _source_of(get_source(self.session, url, self.settings))
+        self.session.commit()
+        return source
 
     def _dois(self, parent: str | None, text: str) -> list[Finding]:
         """Well-formed DOIs the resolver does not know."""
@@ -235,26 +302,57 @@ class _SeminarCheck:
                                         detail=f"{doi}: does not resolve"))
         return findings
 
-    def _peers(self, revision: Revision, participant: Participant,
-               passages: list[str]) -> list[Finding]:
+    def _peers(self, revision: _Pending, passages: list[str]) -> list[Finding]:
         """Passages found in other pages of the seminar as they stood before this edit."""
         if not passages:
             return []
-        histories, titles, own = self._seminar_pages()
+        peers = self._peer_revisions(revision)
+        self._read_peer_texts(peers.values())  # those not read ahead: one query
         indexes: dict[str, SourceIndex] = {}
-        skip = own.get(participant.id, set()) | {revision.page_pk}
+        for title, rev_id in peers.items():
+            index = self._peer_index(rev_id)
+            if index is not None:
+                indexes[title] = index
+        return copy_findings(passages, indexes, threshold=self.settings.possible,
+                             kind="copy-seminar")
+
+    def _peer_revisions(self, revision: _Pending) -> dict[str, int]:
+        """The last stored revision before this edit of each other page of the seminar,
+        by the page's title (pages of the revision's author are not peers)."""
+        histories, titles, own = self._seminar_pages()
+        skip = own.get(revision.participant_id, set()) | {revision.page_pk}
         when = (revision.timestamp, revision.rev_id)
+        peers: dict[str, int] = {}
         for page_pk, history in histories.items():
             if page_pk in skip:
                 continue
             at = bisect.bisect_left(history, when)
-            if not at:
-                continue  # the page had no stored text before this edit
-            index = self._peer_index(history[at - 1][1])
-            if index is not None:
-                indexes[titles[page_pk]] = index
-        return copy_findings(passages, indexes, threshold=self.settings.possible,
-                             kind="copy-seminar")
+            if at:  # else the page had no stored text before this edit
+                peers[titles[page_pk]] = history[at - 1][1]
+        return peers
+
+    def read_peers_ahead(self, revisions: Sequence[_Pending],
+                         texts: Mapping[int, str | None]) -> None:
+        """Read at once the peer texts a chunk's revisions are compared with, taking those
+        of `texts` (already read) as they are; at most PEER_INDEX_CACHE of them."""
+        self.peer_texts.clear()
+        wanted: dict[int, None] = {}
+        for revision in revisions:
+            for rev_id in self._peer_revisions(revision).values():
+                if rev_id not in self.peer_indexes:
+                    wanted[rev_id] = None
+            if len(wanted) >= PEER_INDEX_CACHE:
+                break
+        ids = list(wanted)[:PEER_INDEX_CACHE]
+        self.peer_texts.update((i, texts[i]) for i in ids if i in texts)
+        self._read_peer_texts(ids)
+
+    def _read_peer_texts(self, rev_ids: Collection[int]) -> None:
+        """Read with one query the peer texts neither prepared nor read yet."""
+        missing = {i for i in rev_ids if i not in self.peer_indexes and i not in self.peer_texts}
+        if missing:
+            found = _texts(self.session, self.wiki_id, missing)
+            self.peer_texts.update((i, found.get(i)) for i in missing)
 
     def _seminar_pages(self) -> tuple[dict[int, list[tuple[dt.datetime, int]]], dict[int, str],
                                       dict[int, set[int]]]:
@@ -291,13 +389,16 @@ class _SeminarCheck:
         if rev_id not in self.peer_indexes:
             if len(self.peer_indexes) >= PEER_INDEX_CACHE:
                 self.peer_indexes.pop(next(iter(self.peer_indexes)))
-            prose = self._prose(rev_id)
+            if rev_id in self.peer_texts:
+                text = self.peer_texts.pop(rev_id)
+            else:
+                text = _texts(self.session, self.wiki_id, {rev_id}).get(rev_id)
+            prose = self._prose(text)
             self.peer_indexes[rev_id] = SourceIndex(prose) if prose else None
         return self.peer_indexes[rev_id]
 
-    def _prose(self, rev_id: int) -> str:
-        """The visible prose of a stored revision."""
-        text = _texts(self.session, self.seminar.wiki_id, {rev_id}).get(rev_id)
+    def _prose(self, text: str | None) -> str:
+        """The visible prose of a stored revision's text."""
         return "\n".join(added_prose(None, text, self.site, max_chars=1_000_000)) if text else ""
 
 
@@ -307,56 +408,103 @@ def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any],
                   progress: Callable[[str, int, int | None], None] | None = None) -> int:
     """Check every stored, not yet checked revision of the seminar; return how many.
 
-    `heartbeat` is called after each revision (the sync extends its lock there: fetching
+    Revisions are read and their checks and findings written per chunk; after each write
+    the pass commits and calls `heartbeat` (the sync extends its lock there: fetching
     sources can take a while on the first pass); `progress` gets ("integrity", done, total).
     """
     settings = IntegritySettings(config)
     if not settings.enabled:
         return 0
-    pending = session.execute(
-        seminar_revisions(seminar, include_removed=False)
-        .outerjoin(IntegrityCheck, IntegrityCheck.revision_id == Revision.id)
-        .where(IntegrityCheck.revision_id.is_(None), Revision.text_hidden.is_(False))
-    ).all()
+    pending = _pending(session, seminar)
     if not pending:
         return 0
     state = _SeminarCheck(session, seminar, settings, client)
-    wanted = {r.rev_id for r, _ in pending} | {r.parent_id for r, _ in pending if r.parent_id}
-    texts = _texts(session, seminar.wiki_id, wanted)
     done = 0
-    for revision, participant in pending:
-        if revision.rev_id not in texts:
-            continue  # text not stored yet: checked on a later run
-        text = texts[revision.rev_id] or ""
-        parent = texts.get(revision.parent_id) if revision.parent_id else None
-        if revision.parent_id and revision.parent_id not in texts:
-            continue
-        for finding in state.check(revision, participant, parent, text):
-            _store(session, seminar, revision, participant, finding)
-        session.add(IntegrityCheck(revision_id=revision.id, version=CHECK_VERSION,
-                                   sources_compared=len(state.indexes), checked_at=utcnow()))
-        session.commit()
-        done += 1
-        if heartbeat is not None:
-            heartbeat()
-        if progress is not None:
-            progress("integrity", done, len(pending))
+    checked: list[dict[str, Any]] = []
+    found: list[tuple[_Pending, Finding]] = []
+    written = time.monotonic()
+    for start in range(0, len(pending), CHUNK):
+        chunk = pending[start:start + CHUNK]
+        wanted = {r.rev_id for r in chunk} | {r.parent_id for r in chunk if r.parent_id}
+        texts = _texts(session, state.wiki_id, wanted)
+        ready: list[tuple[_Pending, str | None, str, list[str]]] = []
+        for revision in chunk:
+            if revision.rev_id not in texts:
+                continue  # text not stored yet: checked on a later run
+            if revision.parent_id and revision.parent_id not in texts:
+                continue
+            text = texts[revision.rev_id] or ""
+            parent = texts.get(revision.parent_id) if revision.parent_id else None
+            ready.append((revision, parent, text, state.passages(parent, text)))
+        state.read_sources_ahead([(parent, text, passages) for _, parent, text, passages in ready])
+        state.read_peers_ahead([r for r, _, _, passages in ready if passages], texts)
+        for revision, parent, text, passages in ready:
+            found += [(revision, f) for f in state.check(revision, parent, text, passages)]
+            checked.append({"revision_id": revision.id, "version": CHECK_VERSION,
+                            "sources_compared": len(state.indexes), "checked_at": utcnow()})
+            done += 1
+            if time.monotonic() - written >= HEARTBEAT_SECONDS:
+                _write(session, state.seminar_id, checked, found, heartbeat)
+                written = time.monotonic()
+            if progress is not None:
+                progress("integrity", done, len(pending))
+        _write(session, state.seminar_id, checked, found, heartbeat)
+        written = time.monotonic()
     return done
 
 
-def _store(session: so.Session, seminar: Seminar, revision: Revision,
-           participant: Participant, finding: Finding) -> None:
-    """Insert a finding unless the same one (same key) exists in the seminar."""
+def _pending(session: so.Session, seminar: Seminar) -> list[_Pending]:
+    """The seminar's stored revisions not checked yet, in time order, each once."""
+    rows = session.execute(
+        seminar_revisions(seminar, include_removed=False)
+        .with_only_columns(Revision.id, Revision.rev_id, Revision.parent_id, Revision.page_pk,
+                           Revision.timestamp, Participant.id)
+        .outerjoin(IntegrityCheck, IntegrityCheck.revision_id == Revision.id)
+        .where(IntegrityCheck.revision_id.is_(None), Revision.text_hidden.is_(False))
+    ).all()
+    pending: dict[int, _Pending] = {}
+    for row in rows:  # two participants may share one wiki account: the first one is kept
+        pending.setdefault(row[0], _Pending(*row))
+    return list(pending.values())
+
+
+def _write(session: so.Session, seminar_id: int, checked: list[dict[str, Any]],
+           found: list[tuple[_Pending, Finding]],
+           heartbeat: Callable[[], None] | None) -> None:
+    """Insert the findings not known in the seminar yet and the checks, commit, heartbeat.
+
+    Empties `checked` and `found`. A finding's key is its identity in the seminar: the same
+    passage against the same source is inserted once (the first revision's), then skipped.
+    """
     from ..integrity.text import finding_key
 
-    key = finding_key(finding.kind, finding.passage, finding.source)
-    exists = session.scalar(sa.select(IntegrityFinding.id).where(
-        IntegrityFinding.seminar_id == seminar.id, IntegrityFinding.key == key))
-    if exists:
+    if not checked and not found:
         return
-    session.add(IntegrityFinding(
-        seminar_id=seminar.id, participant_id=participant.id, revision_id=revision.id,
-        key=key, kind=finding.kind, confidence=finding.confidence, source=finding.source,
-        source_title=finding.source_title[:500], passage=finding.passage,
-        source_passage=finding.source_passage, detail=finding.detail, created_at=utcnow()))
-    session.flush()
+    keyed = [(finding_key(f.kind, f.passage, f.source), r, f) for r, f in found]
+    keys = sorted({key for key, _, _ in keyed})
+    known: set[str] = set()
+    for start in range(0, len(keys), 500):
+        known.update(session.scalars(sa.select(IntegrityFinding.key).where(
+            IntegrityFinding.seminar_id == seminar_id,
+            IntegrityFinding.key.in_(keys[start:start + 500]))))
+    rows = []
+    for key, revision, finding in keyed:
+        if key in known:
+            continue
+        known.add(key)
+        rows.append({
+            "seminar_id": seminar_id, "participant_id": revision.participant_id,
+            "revision_id": revision.id, "key": key, "kind": finding.kind,
+            "confidence": finding.confidence, "source": finding.source,
+            "source_title": finding.source_title[:500], "passage": finding.passage,
+            "source_passage": finding.source_passage, "detail": finding.detail,
+            "created_at": utcnow()})
+    if rows:
+        session.execute(sa.insert(IntegrityFinding.__table__), rows)
+    if checked:
+        session.execute(sa.insert(IntegrityCheck.__table__), checked)
+    checked.clear()
+    found.clear()
+    session.commit()
+    if heartbeat is not None:
+        heartbeat()
