@@ -59,15 +59,20 @@ def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
         rows.get(page.id), talk_titles[page.id], now - talk_every)}
     latest = {info.title: info for info in client.title_infos(
         sorted({talk_titles[page_pk] for page_pk in due}))} if due else {}
-    # Nothing is flushed until the commit: the phase's rows are written together, not
-    # one flush per article before each of its queries.
+    # Written in bulk, not by the unit of work: it would send one UPDATE a row (consecutive
+    # rows rarely change the same columns) and, on SQLite, one INSERT a row. New rows stay out
+    # of the session; nothing is flushed meanwhile.
+    new: list[ArticleQuality] = []
+    stored: list[ArticleQuality] = []
     with session.no_autoflush:
         for page in articles:
             row = rows.get(page.id)
             if row is None:
                 row = ArticleQuality(seminar_id=seminar.id, page_pk=page.id, rating_changes=[])
-                session.add(row)
+                new.append(row)
                 rows[page.id] = row
+            else:
+                stored.append(row)
             if page.id in due:
                 title = talk_titles[page.id]
                 info = latest.get(title)
@@ -84,8 +89,26 @@ def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
         _estimate_all(session, seminar, articles, rows, client, lang)
         for page in articles:
             rows[page.id].computed_at = now
+        _save(session, stored, new)
     session.commit()
     return len(due)
+
+
+def _save(session: so.Session, stored: Sequence[ArticleQuality],
+          new: Sequence[ArticleQuality]) -> None:
+    """Write the rows, every column, with one UPDATE and one INSERT executemany per chunk."""
+    table = ArticleQuality.__table__
+    columns = [c for c in table.columns if not c.primary_key]
+    for chunk in store.chunks(stored):
+        session.execute(sa.update(table).where(table.c.id == sa.bindparam("row_id")), [
+            {"row_id": row.id, **{c.key: getattr(row, c.key) for c in columns}} for row in chunk])
+    for chunk in store.chunks(new):
+        session.execute(sa.insert(table), [{c.key: getattr(row, c.key) for c in columns}
+                                           for row in chunk])
+    # Their changes are written: drop them from the session (the commit would write them
+    # again, row by row); the next read loads what was written.
+    for row in stored:
+        session.expire(row)
 
 
 def _talk_due(row: ArticleQuality | None, title: str, before: dt.datetime) -> bool:
