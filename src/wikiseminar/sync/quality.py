@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -25,7 +27,7 @@ from ..analysis.quality import (
 from ..models import ArticleQuality, Page, Revision, RevisionText, Seminar
 from ..models._types import utcnow
 from ..wiki.client import WikiClient
-from ..wiki.types import NS_MAIN
+from ..wiki.types import NS_MAIN, SiteInfo
 from . import store
 
 __all__ = ["SERIES_POINTS", "update_quality"]
@@ -42,6 +44,8 @@ def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
     """Refresh the ArticleQuality rows of the seminar's articles; returns how many talk pages
     were asked about. Talk pages are checked at most every `talk_every` (ratings change
     rarely), all of them with `full`; the estimates follow every new article revision."""
+    # The previous phase's commit expired the pages: reload them together, not one by one.
+    store.refresh(session, [p for p in tracked if sa.inspect(p).expired_attributes])
     articles = [p for p in tracked if p.namespace == NS_MAIN and not p.deleted and not p.redirect]
     if not articles:
         return 0
@@ -51,33 +55,60 @@ def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
         sa.select(ArticleQuality).where(ArticleQuality.seminar_id == seminar.id))}
     now = utcnow()
     talk_titles = {page.id: site.full_title(NS_TALK, page.title) for page in articles}
-    due = [page for page in articles if full or _talk_due(rows.get(page.id), talk_titles[page.id],
-                                                          now - talk_every)]
+    due = {page.id for page in articles if full or _talk_due(
+        rows.get(page.id), talk_titles[page.id], now - talk_every)}
     latest = {info.title: info for info in client.title_infos(
-        sorted({talk_titles[page.id] for page in due}))} if due else {}
-    for page in articles:
-        row = rows.get(page.id)
-        if row is None:
-            row = ArticleQuality(seminar_id=seminar.id, page_pk=page.id, rating_changes=[])
-            session.add(row)
-            rows[page.id] = row
-        title = talk_titles[page.id]
-        if page in due:
-            info = latest.get(title)
-            top = None if info is None or info.missing else info.lastrevid
-            fresh = row.talk_title != title
-            if top is None:  # no talk page: nothing to read, no rating
-                if fresh or row.talk_last_rev_id is not None:
-                    _no_talk(row, fresh=fresh)
-            elif fresh or top != row.talk_last_rev_id:
-                _read_talk(row, client, title, seminar, lang, fresh=fresh)
-            row.talk_title = title
-            row.talk_last_rev_id = top
-            row.checked_at = now
-        _estimate(session, seminar, page, row, client, lang)
-        row.computed_at = now
+        sorted({talk_titles[page_pk] for page_pk in due}))} if due else {}
+    # Written in bulk, not by the unit of work: it would send one UPDATE a row (consecutive
+    # rows rarely change the same columns) and, on SQLite, one INSERT a row. New rows stay out
+    # of the session; nothing is flushed meanwhile.
+    new: list[ArticleQuality] = []
+    stored: list[ArticleQuality] = []
+    with session.no_autoflush:
+        for page in articles:
+            row = rows.get(page.id)
+            if row is None:
+                row = ArticleQuality(seminar_id=seminar.id, page_pk=page.id, rating_changes=[])
+                new.append(row)
+                rows[page.id] = row
+            else:
+                stored.append(row)
+            if page.id in due:
+                title = talk_titles[page.id]
+                info = latest.get(title)
+                top = None if info is None or info.missing else info.lastrevid
+                fresh = row.talk_title != title
+                if top is None:  # no talk page: nothing to read, no rating
+                    if fresh or row.talk_last_rev_id is not None:
+                        _no_talk(row, fresh=fresh)
+                elif fresh or top != row.talk_last_rev_id:
+                    _read_talk(row, client, title, seminar, lang, fresh=fresh)
+                row.talk_title = title
+                row.talk_last_rev_id = top
+                row.checked_at = now
+        _estimate_all(session, seminar, articles, rows, client, lang)
+        for page in articles:
+            rows[page.id].computed_at = now
+        _save(session, stored, new)
     session.commit()
     return len(due)
+
+
+def _save(session: so.Session, stored: Sequence[ArticleQuality],
+          new: Sequence[ArticleQuality]) -> None:
+    """Write the rows, every column, with one UPDATE and one INSERT executemany per chunk."""
+    table = ArticleQuality.__table__
+    columns = [c for c in table.columns if not c.primary_key]
+    for chunk in store.chunks(stored):
+        session.execute(sa.update(table).where(table.c.id == sa.bindparam("row_id")), [
+            {"row_id": row.id, **{c.key: getattr(row, c.key) for c in columns}} for row in chunk])
+    for chunk in store.chunks(new):
+        session.execute(sa.insert(table), [{c.key: getattr(row, c.key) for c in columns}
+                                           for row in chunk])
+    # Their changes are written: drop them from the session (the commit would write them
+    # again, row by row); the next read loads what was written.
+    for row in stored:
+        session.expire(row)
 
 
 def _talk_due(row: ArticleQuality | None, title: str, before: dt.datetime) -> bool:
@@ -127,15 +158,58 @@ def _read_talk(row: ArticleQuality, client: WikiClient, title: str, seminar: Sem
         row.rating_changed_by = changes[-1].user
 
 
-def _estimate(session: so.Session, seminar: Seminar, page: Page, row: ArticleQuality,
-              client: WikiClient, lang: str) -> None:
-    """Estimate the article at the seminar's start, now, and at each revision in between."""
-    history = session.execute(
-        sa.select(Revision.rev_id, Revision.timestamp).where(
-            Revision.page_pk == page.id, Revision.text_hidden.is_(False))
-        .order_by(Revision.timestamp, Revision.rev_id)).all()
+@dataclass
+class _Plan:
+    """The revisions one article's estimate needs: at the start, now, and the sampled series."""
+
+    row: ArticleQuality
+    start_rev: int | None
+    now_rev: int
+    points: list[tuple[int, dt.datetime]]
+
+    def wanted(self) -> set[int]:
+        """The revision ids whose texts this estimate reads."""
+        return ({rev_id for rev_id, _ in self.points} | {self.now_rev}
+                | ({self.start_rev} if self.start_rev else set()))
+
+
+def _estimate_all(session: so.Session, seminar: Seminar, pages: Sequence[Page],
+                  rows: dict[int, ArticleQuality], client: WikiClient, lang: str) -> None:
+    """Estimate the articles whose revisions changed, their texts read in grouped batches."""
+    histories = _histories(session, [page.id for page in pages])
+    plans = [plan for page in pages
+             if (plan := _plan(seminar, histories.get(page.id, []), rows[page.id])) is not None]
+    site = seminar.wiki.siteinfo
+    scale = scale_for(lang)
+    for batch in _batches(plans, store.CHUNK):
+        wanted = set().union(*(plan.wanted() for plan in batch))
+        texts = _texts(session, seminar.wiki_id, wanted)
+        missing = sorted(wanted - set(texts))
+        if missing:
+            fetched = [text for _, text in client.revision_texts(missing)]
+            store.upsert_texts(session, seminar.wiki_id, fetched)
+            texts.update({t.revid: t.text for t in fetched})
+        for plan in batch:
+            _estimate(seminar, plan, texts, site, scale)
+
+
+def _histories(session: so.Session, page_pks: Sequence[int]) -> dict[int, list[tuple[int, dt.datetime]]]:
+    """Page.id -> its readable revisions (rev id, timestamp), oldest first; one query a chunk."""
+    found: dict[int, list[tuple[int, dt.datetime]]] = {}
+    for chunk in store.chunks(sorted(set(page_pks))):
+        for page_pk, rev_id, timestamp in session.execute(
+                sa.select(Revision.page_pk, Revision.rev_id, Revision.timestamp).where(
+                    Revision.page_pk.in_(chunk), Revision.text_hidden.is_(False))
+                .order_by(Revision.page_pk, Revision.timestamp, Revision.rev_id)):
+            found.setdefault(page_pk, []).append((rev_id, timestamp))
+    return found
+
+
+def _plan(seminar: Seminar, history: list[tuple[int, dt.datetime]],
+          row: ArticleQuality) -> _Plan | None:
+    """What to estimate for one article; None without revisions or when nothing changed."""
     if not history:
-        return
+        return None
     before = [(rev_id, ts) for rev_id, ts in history if ts < seminar.start_at]
     during = [(rev_id, ts) for rev_id, ts in history
               if seminar.start_at <= ts < seminar.end_at]
@@ -143,17 +217,29 @@ def _estimate(session: so.Session, seminar: Seminar, page: Page, row: ArticleQua
     now_rev = history[-1][0]
     if (row.now_rev_id == now_rev and row.start_rev_id == start_rev
             and row.estimate_now is not None):
-        return
-    points = _sample(during, SERIES_POINTS)
-    wanted = {rev_id for rev_id, _ in points} | {now_rev} | ({start_rev} if start_rev else set())
-    texts = _texts(session, seminar.wiki_id, wanted)
-    missing = sorted(wanted - set(texts))
-    if missing:
-        fetched = [text for _, text in client.revision_texts(missing)]
-        store.upsert_texts(session, seminar.wiki_id, fetched)
-        texts.update({t.revid: t.text for t in fetched})
-    site = seminar.wiki.siteinfo
-    scale = scale_for(lang)
+        return None
+    return _Plan(row, start_rev, now_rev, _sample(during, SERIES_POINTS))
+
+
+def _batches(plans: list[_Plan], size: int) -> Iterator[list[_Plan]]:
+    """Consecutive plans grouped so that a group reads at most `size` texts (one at least)."""
+    batch: list[_Plan] = []
+    count = 0
+    for plan in plans:
+        wanted = len(plan.wanted())
+        if batch and count + wanted > size:
+            yield batch
+            batch, count = [], 0
+        batch.append(plan)
+        count += wanted
+    if batch:
+        yield batch
+
+
+def _estimate(seminar: Seminar, plan: _Plan, texts: dict[int, str | None], site: SiteInfo,
+              scale: Sequence[str]) -> None:
+    """Estimate the article at the seminar's start, now, and at each revision in between."""
+    row, start_rev, now_rev = plan.row, plan.start_rev, plan.now_rev
     now_features = quality_features(texts.get(now_rev), site)
     row.now_rev_id = now_rev
     row.features_now_json = json.dumps(now_features.to_dict())
@@ -168,7 +254,7 @@ def _estimate(session: so.Session, seminar: Seminar, page: Page, row: ArticleQua
     else:
         row.features_start_json = None
         row.estimate_start = None
-    for rev_id, ts in points:
+    for rev_id, ts in plan.points:
         if rev_id in texts:
             level = estimate_level(quality_features(texts[rev_id], site), scale)
             series.append([ts.isoformat(), scale[level]])
@@ -185,11 +271,11 @@ def _sample(points: list[tuple[int, dt.datetime]], size: int) -> list[tuple[int,
 
 
 def _texts(session: so.Session, wiki_id: int, rev_ids: set[int]) -> dict[int, str | None]:
-    """Stored texts by revision id (None when hidden)."""
+    """Stored texts by revision id (None when hidden); one query per chunk of ids."""
     found: dict[int, str | None] = {}
-    ids = sorted(rev_ids)
-    for start in range(0, len(ids), 200):
-        for row in session.scalars(sa.select(RevisionText).where(
-                RevisionText.wiki_id == wiki_id, RevisionText.rev_id.in_(ids[start:start + 200]))):
-            found[row.rev_id] = row.text
+    for chunk in store.chunks(sorted(rev_ids)):
+        for rev_id, content in session.execute(sa.select(RevisionText.rev_id, RevisionText.content)
+                                               .where(RevisionText.wiki_id == wiki_id,
+                                                      RevisionText.rev_id.in_(chunk))):
+            found[rev_id] = None if content is None else zlib.decompress(content).decode("utf-8")
     return found
