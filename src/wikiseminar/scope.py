@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from .dbsession import DbSession
 from .models import Participant, Revision, Role, Seminar
 
 __all__ = ["SYNCED_ROLES", "counted", "seminar_revisions", "synced_participants"]
@@ -23,7 +23,7 @@ def counted(*roles: Role) -> sa.ColumnElement[bool]:
     return sa.and_(Participant.role.in_(roles or SYNCED_ROLES), Participant.claim_of_id.is_(None))
 
 
-def synced_participants(session: so.Session, seminar: Seminar) -> list[Participant]:
+def synced_participants(session: DbSession, seminar: Seminar) -> list[Participant]:
     """Students and auditors still enrolled, whose edits the sync fetches."""
     return list(session.scalars(
         sa.select(Participant).where(

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import gettext, lazy_gettext, ngettext
 
+from ..dbsession import DbSession
 from ..models import (
     Assignment,
     AssignmentStatus,
@@ -95,7 +95,7 @@ def _today(seminar: Seminar) -> dt.date:
     return today_for(seminar)
 
 
-def _student_items(session: so.Session, seminar: Seminar, alerts: dict[int, list[Alert]],
+def _student_items(session: DbSession, seminar: Seminar, alerts: dict[int, list[Alert]],
                    days_left: int, config: Any) -> dict[tuple[int, str], list[Item]]:
     """(participant id, kind) -> events of the students' own work."""
     found: dict[tuple[int, str], list[Item]] = defaultdict(list)
@@ -143,7 +143,7 @@ def _slot_text(start: dt.datetime, position: int | None) -> str:
                    time=format_time(start.time(), "short"))
 
 
-def plan_seminar(session: so.Session, seminar: Seminar) -> list[Planned]:
+def plan_seminar(session: DbSession, seminar: Seminar) -> list[Planned]:
     """Every mail due for this seminar now (events not yet sent, kinds not turned off)."""
     config = current_app.config
     settings = settings_for(seminar, config, _today(seminar))
@@ -180,14 +180,14 @@ def plan_seminar(session: so.Session, seminar: Seminar) -> list[Planned]:
     return planned
 
 
-def _already_sent(session: so.Session, user_ids: Sequence[int]) -> set[tuple[int, str]]:
+def _already_sent(session: DbSession, user_ids: Sequence[int]) -> set[tuple[int, str]]:
     """(user id, event key) of everything already notified to these people."""
     rows = session.execute(sa.select(SentNotification.user_id, SentNotification.event_key)
                            .where(SentNotification.user_id.in_(list(user_ids) or [-1])))
     return {(u, k) for u, k in rows}
 
 
-def _send(session: so.Session, plan: Planned) -> int:
+def _send(session: DbSession, plan: Planned) -> int:
     """Queue one planned mail and record its events as sent, in the same transaction."""
     user, seminar = plan.user, plan.seminar
     locale = recipient_locale(user.locale)
@@ -212,7 +212,7 @@ def _send(session: so.Session, plan: Planned) -> int:
     return outbox_id
 
 
-def notify(session: so.Session, seminars: Iterable[Seminar], *,
+def notify(session: DbSession, seminars: Iterable[Seminar], *,
            dry_run: bool = False) -> list[Planned]:
     """Plan and (unless dry_run) queue every due notification of these seminars, committed."""
     done: list[Planned] = []

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import UTCDateTime, utcnow
 
 __all__ = ["IntegrityCheck", "IntegrityFinding", "IntegritySource", "Verdict"]
@@ -22,7 +22,7 @@ class Verdict:
     ALL = (CONFIRMED, FALSE_POSITIVE, DISCUSS)
 
 
-class IntegritySource(db.Model):
+class IntegritySource(Model):
     """A cited URL, fetched once: its status when fetched and its extracted text."""
 
     __tablename__ = "integrity_source"
@@ -39,7 +39,7 @@ class IntegritySource(db.Model):
     fetched_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class IntegrityCheck(db.Model):
+class IntegrityCheck(Model):
     """A revision already checked (checks run once per revision and version)."""
 
     __tablename__ = "integrity_check"
@@ -51,7 +51,7 @@ class IntegrityCheck(db.Model):
     checked_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class IntegrityFinding(db.Model):
+class IntegrityFinding(Model):
     """One finding on one student's revision, with the passages to show and the verdict.
 
     `key` hashes the kind, the normalised passage and the source: the same passage against

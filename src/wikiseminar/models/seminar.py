@@ -8,7 +8,7 @@ import enum
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import UTCDateTime, utcnow
 
 __all__ = [
@@ -70,7 +70,7 @@ def _enum(cls: type[enum.StrEnum]) -> sa.Enum:
     )
 
 
-class Seminar(db.Model):
+class Seminar(Model):
     """A seminar whose students write on one wiki between two dates."""
 
     __tablename__ = "seminar"
@@ -148,7 +148,7 @@ def _local_midnight(day: dt.date, tz: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
 
 
-class SeminarSession(db.Model):
+class SeminarSession(Model):
     """One meeting in the seminar's calendar."""
 
     __tablename__ = "seminar_session"
@@ -176,7 +176,7 @@ class SeminarSession(db.Model):
     seminar: so.Mapped[Seminar] = so.relationship(back_populates="sessions")
 
 
-class Participant(db.Model):
+class Participant(Model):
     """A person's place in one seminar: role, contact, and linked wiki account."""
 
     __tablename__ = "participant"
@@ -245,7 +245,7 @@ class Participant(db.Model):
         return f"<Participant {self.id} {self.name} {self.role}>"
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A subject in the seminar's catalogue, or one a student proposed."""
 
     __tablename__ = "topic"
@@ -273,7 +273,7 @@ class Topic(db.Model):
         return [line.strip() for line in self.suggested_articles.splitlines() if line.strip()]
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """A student's topic and articles, and the instructor's decision on them."""
 
     __tablename__ = "assignment"
@@ -307,7 +307,7 @@ class Assignment(db.Model):
     )
 
 
-class AssignedArticle(db.Model):
+class AssignedArticle(Model):
     """One article of an assignment: its title, create or improve, and the sandbox draft."""
 
     __tablename__ = "assigned_article"

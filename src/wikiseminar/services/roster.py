@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import Participant, Role, Seminar
 from ..wiki.client import WikiClient
 from .messages import N_, Message
@@ -66,7 +66,7 @@ class ImportResult:
     changes: list[Planned] = field(default_factory=list)
 
 
-def plan_import(session: so.Session, seminar: Seminar, rows: list[RosterRow],
+def plan_import(session: DbSession, seminar: Seminar, rows: list[RosterRow],
                 client: WikiClient | None, *, update: bool = False) -> ImportPlan:
     """Check usernames against the wiki and decide each line's fate; nothing is written."""
     plan = ImportPlan()
@@ -163,7 +163,7 @@ def _changes(p: Participant, row: RosterRow, wiki_name: str | None,
     return changes
 
 
-def apply_plan(session: so.Session, seminar: Seminar, plan: ImportPlan) -> ImportResult:
+def apply_plan(session: DbSession, seminar: Seminar, plan: ImportPlan) -> ImportResult:
     """Write the additions and (planned) updates; conflicts stay untouched (not committed)."""
     result = ImportResult(unchanged=len(plan.unchanged), conflicts=list(plan.conflicts),
                           skipped=list(plan.skipped), changes=list(plan.updates))
@@ -195,7 +195,7 @@ def _set_account(participant: Participant, planned: Planned) -> None:
         participant.contribs_synced_until = None
 
 
-def import_roster(session: so.Session, seminar: Seminar, rows: list[RosterRow],
+def import_roster(session: DbSession, seminar: Seminar, rows: list[RosterRow],
                   client: WikiClient | None, *, update: bool = False) -> ImportResult:
     """Plan, then write what is safe (not committed)."""
     return apply_plan(session, seminar, plan_import(session, seminar, rows, client, update=update))
