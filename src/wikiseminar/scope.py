@@ -35,7 +35,7 @@ def synced_participants(session: DbSession, seminar: Seminar) -> list[Participan
 
 
 def seminar_revisions(seminar: Seminar, *, include_removed: bool = True,
-                      counted_only: bool = False) -> sa.Select[tuple[Revision, Participant]]:
+                      counted_only: bool = False) -> sa.Select[Revision, Participant]:
     """(Revision, Participant) pairs: edits by the seminar's participants inside its dates.
 
     The sync measures every synced participant's edits; documents pass `counted_only` to

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, has_app_context, has_request_context
 
-from ..dbsession import DbSession
+from ..dbsession import DbSession, rowcount
 from ..extensions import db
 from ..models import MailStatus, OutboxMessage
 from ..models._types import utcnow
@@ -201,7 +201,7 @@ def _claim(session: DbSession, row_id: int, due: dt.datetime, now: dt.datetime) 
         .values(next_attempt_at=now + dt.timedelta(seconds=CLAIM_SECONDS))
     )
     session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
 def send_one(session: DbSession, config: Mapping[str, Any], message_id: int,

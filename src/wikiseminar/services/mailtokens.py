@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..dbsession import DbSession
+from ..dbsession import DbSession, rowcount
 from ..models import EmailToken
 from ..models._types import utcnow
 from .messages import N_, ServiceError
@@ -61,7 +61,7 @@ def consume(session: DbSession, purpose: str, raw: str) -> EmailToken:
     token = peek(session, purpose, raw)
     done = session.execute(sa.update(EmailToken).where(
         EmailToken.id == token.id, EmailToken.used_at.is_(None)).values(used_at=utcnow()))
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(done) != 1:
         raise LinkError(N_("this link is not valid or was already used"))
     session.refresh(token)
     return token

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from ..dbsession import DbSession
+from ..dbsession import DbSession, rowcount
 from ..models import Registration, RegistrationState, Seminar, SeminarSession
 from ..models._types import utcnow
 from ..reports.sorting import name_key
@@ -87,7 +87,7 @@ def _lock(db: DbSession, session_id: int) -> SeminarSession:
     done = db.execute(sa.update(SeminarSession).where(SeminarSession.id == session_id)
                       .values(places=SeminarSession.places)
                       .execution_options(synchronize_session=False))
-    if not done.rowcount:
+    if not rowcount(done):
         raise RegistrationError("unknown session")
     item = db.get(SeminarSession, session_id, populate_existing=True)
     assert item is not None

@@ -9,7 +9,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from ..dbsession import DbSession
+from ..dbsession import DbSession, rowcount
 from ..models import Seminar
 from ..models._types import utcnow
 
@@ -39,7 +39,7 @@ def acquire(session: DbSession, seminar_id: int, owner: str, ttl: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 def refresh(session: DbSession, seminar_id: int, owner: str, ttl: int) -> bool:
@@ -50,7 +50,7 @@ def refresh(session: DbSession, seminar_id: int, owner: str, ttl: int) -> bool:
         .values(sync_lock_expires=utcnow() + dt.timedelta(seconds=ttl))
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 def release(session: DbSession, seminar_id: int, owner: str) -> None:
