@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..extensions import Model
 from ._types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # resolved by name at runtime, by SQLAlchemy's registry
+    from .people import User
+    from .seminar import Participant
+    from .wiki import Revision
 
 __all__ = ["IntegrityCheck", "IntegrityFinding", "IntegritySource", "Verdict"]
 
@@ -85,6 +91,6 @@ class IntegrityFinding(Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     judged_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
 
-    participant: so.Mapped[Participant] = so.relationship()  # noqa: F821
-    revision: so.Mapped[Revision] = so.relationship()  # noqa: F821
-    judged_by: so.Mapped[User | None] = so.relationship()  # noqa: F821
+    participant: so.Mapped[Participant] = so.relationship()
+    revision: so.Mapped[Revision] = so.relationship()
+    judged_by: so.Mapped[User | None] = so.relationship()

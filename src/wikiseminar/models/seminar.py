@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..extensions import Model
 from ._types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # resolved by name at runtime, by SQLAlchemy's registry
+    from .people import User
+    from .wiki import Wiki
 
 __all__ = [
     "AssignedArticle",
@@ -114,7 +119,7 @@ class Seminar(Model):
     sync_lock_expires: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
-    wiki: so.Mapped[Wiki] = so.relationship()  # noqa: F821 (models.wiki)
+    wiki: so.Mapped[Wiki] = so.relationship()
     sessions: so.Mapped[list[SeminarSession]] = so.relationship(
         back_populates="seminar",
         cascade="all, delete-orphan",
@@ -224,7 +229,7 @@ class Participant(Model):
 
     seminar: so.Mapped[Seminar] = so.relationship(back_populates="participants")
     claim_of: so.Mapped[Participant | None] = so.relationship(remote_side="Participant.id")
-    user: so.Mapped[User | None] = so.relationship()  # noqa: F821 (models.people)
+    user: so.Mapped[User | None] = so.relationship()
     assignment: so.Mapped[Assignment | None] = so.relationship(
         back_populates="participant", cascade="all, delete-orphan", uselist=False
     )

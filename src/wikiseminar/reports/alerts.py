@@ -479,6 +479,7 @@ def collect_facts(session: DbSession, seminar: Seminar,
                    Revision.timestamp < seminar.end_at, Page.namespace == NS_MAIN,
                    Page.redirect.is_(False)).distinct()
         ):
+            assert user_id is not None  # selected by user_id IN (...)
             created[by_user[user_id]].add(page_pk)
     conditions = []
     if page_ids:
@@ -493,8 +494,8 @@ def collect_facts(session: DbSession, seminar: Seminar,
     by_page_id = {p.page_id: p for p in pages}
     by_pk = {p.id: p for p in pages}
     by_title: dict[str, Page] = {}
-    for page in sorted(pages, key=lambda p: p.deleted):  # a live page wins over a deleted one
-        by_title.setdefault(page.title, page)
+    for known in sorted(pages, key=lambda p: p.deleted):  # a live page wins over a deleted one
+        by_title.setdefault(known.title, known)
     notices = _notices(session, seminar, pages)
     sandbox_pks = [p.id for p in pages if p.namespace != NS_MAIN]
     sizes = _latest_sizes(session, sandbox_pks)

@@ -261,6 +261,7 @@ def student_figures(
             *_window(seminar, until, since), Revision.user_id.in_(list(by_user))).distinct()
     ).all()
     for user_id, page_pk in page_rows:
+        assert user_id is not None  # selected by user_id IN (...)
         pages[by_user[user_id]].add(page_pk)
     for pid, page_set in pages.items():
         figures[pid].pages_edited = len(page_set)
@@ -274,6 +275,7 @@ def student_figures(
         .group_by(Revision.user_id)
     ).all()
     for user_id, count in created:
+        assert user_id is not None  # selected by user_id IN (...)
         figures[by_user[user_id]].articles_created = count
     _add_authorship(session, seminar, figures)
     _add_integrity(session, seminar, figures, until, since)

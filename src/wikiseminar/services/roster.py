@@ -174,12 +174,12 @@ def apply_plan(session: DbSession, seminar: Seminar, plan: ImportPlan) -> Import
         session.add(participant)
         result.created += 1
     for planned in plan.updates:
-        participant = planned.participant
-        assert participant is not None and participant.role != Role.INSTRUCTOR
-        participant.name = planned.row.name
-        participant.email = planned.row.email or participant.email
-        participant.role = planned.row.role
-        _set_account(participant, planned)
+        existing = planned.participant
+        assert existing is not None and existing.role != Role.INSTRUCTOR
+        existing.name = planned.row.name
+        existing.email = planned.row.email or existing.email
+        existing.role = planned.row.role
+        _set_account(existing, planned)
         result.updated += 1
     session.flush()
     return result
