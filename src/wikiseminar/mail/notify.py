@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -121,7 +122,7 @@ def _student_items(session: DbSession, seminar: Seminar, alerts: dict[int, list[
         stamp = assignment.decided_at.isoformat(timespec="seconds")
         found[(assignment.participant_id, "topic_decision")].append(Item(
             f"topic:{assignment.id}:{assignment.status}:{stamp}",
-            lambda t=template, topic=topic: str(t) % {"topic": topic},
+            partial(_decision_text, template, topic),
             quote=assignment.instructor_comment or None))
     if seminar.restitution_at is not None:
         for entry in build_programme(session, seminar).items:
@@ -130,8 +131,13 @@ def _student_items(session: DbSession, seminar: Seminar, alerts: dict[int, list[
             start = entry.start
             found[(entry.participant_id, "restitution_slot")].append(Item(
                 f"slot:{entry.participant_id}:{start.isoformat(timespec='minutes')}",
-                lambda s=start, n=entry.position: _slot_text(s, n)))
+                partial(_slot_text, start, entry.position)))
     return found
+
+
+def _decision_text(template: Any, topic: str) -> str:
+    """A topic decision (a lazy `_DECISIONS` template) in the current language."""
+    return str(template) % {"topic": topic}
 
 
 def _slot_text(start: dt.datetime, position: int | None) -> str:

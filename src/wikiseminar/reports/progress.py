@@ -294,7 +294,7 @@ def data_version(session: DbSession, seminar: Seminar) -> tuple[Any, ...]:
         sa.select(sa.func.count(IntegrityFinding.id), sa.func.count(IntegrityFinding.verdict),
                   sa.func.max(IntegrityFinding.judged_at), sa.func.max(IntegrityFinding.id))
         .where(IntegrityFinding.seminar_id == seminar.id)).all()
-    return (str(session.get_bind().url), seminar.slug, seminar.wiki_id, seminar.start_date,
+    return (str(session.get_bind().engine.url), seminar.slug, seminar.wiki_id, seminar.start_date,
             seminar.end_date, seminar.timezone, seminar.restitution_at, seminar.alert_no_edit_days,
             seminar.last_sync_at,
             *(tuple(r) for r in people), *(tuple(r) for r in work),

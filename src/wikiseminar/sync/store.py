@@ -24,8 +24,9 @@ __all__ = [
 CHUNK = 500
 
 
-def _insert(session: DbSession, table: sa.Table) -> Any:
+def _insert(session: DbSession, table: sa.FromClause) -> Any:
     """An INSERT that supports ON CONFLICT on both SQLite and PostgreSQL."""
+    assert isinstance(table, sa.Table)  # a model's __table__ (typed as any FromClause)
     name = session.get_bind().dialect.name
     if name == "postgresql":
         return postgresql.insert(table)
