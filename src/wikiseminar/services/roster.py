@@ -79,11 +79,11 @@ def plan_import(session: DbSession, seminar: Seminar, rows: list[RosterRow],
         user = None
         if row.wiki_username:
             user = _match(accounts, row.wiki_username)
-            if user is None or user.missing or user.invalid or not user.userid:  # type: ignore[attr-defined]
+            if user is None or user.missing or user.invalid or not user.userid:
                 site = seminar.wiki.sitename or seminar.wiki.api_url
                 why = N_("wiki account %(name)r is not a valid username on %(wiki)s") \
                     if user is not None and user.invalid \
-                    else N_("wiki account %(name)r does not exist on %(wiki)s")  # type: ignore[attr-defined]
+                    else N_("wiki account %(name)r does not exist on %(wiki)s")
                 plan.skipped.append((row.line, Message(why, name=row.wiki_username, wiki=site)))
                 continue
         resolved.append((row, user))
@@ -211,7 +211,7 @@ def _accounts(rows: list[RosterRow], client: WikiClient | None) -> dict[str, obj
     return {user.name.casefold(): user for user in client.users(names)}
 
 
-def _match(accounts: dict[str, object], name: str):  # type: ignore[no-untyped-def]
+def _match(accounts: dict[str, object], name: str):
     """The wiki's answer for a typed name (the wiki capitalises the first letter)."""
     key = name.casefold()
     if key in accounts:

@@ -59,7 +59,7 @@ def texts_needed(session: DbSession, seminar: Seminar, participants: Sequence[Pa
     return sorted(needed)
 
 
-def _unmeasured(seminar: Seminar) -> sa.Select:  # type: ignore[type-arg]
+def _unmeasured(seminar: Seminar) -> sa.Select:
     """The seminar's revisions without metrics of the current analysis version."""
     return (
         seminar_revisions(seminar, include_removed=False)
@@ -162,7 +162,7 @@ def _measure_page(session: DbSession, parser: WikitextParser, revisions: list[Re
     return len(revisions)
 
 
-def _seminar_page_pks(session: DbSession, seminar: Seminar) -> sa.Select:  # type: ignore[type-arg]
+def _seminar_page_pks(session: DbSession, seminar: Seminar) -> sa.Select:
     """Pages holding at least one of the seminar's revisions."""
     return seminar_revisions(seminar).with_only_columns(Revision.page_pk).order_by(None).distinct()
 
@@ -199,7 +199,7 @@ def update_reverts_of(session: DbSession, page_pks: Iterable[int]) -> None:
     Histories and metrics rows are read a chunk of pages at a time, not page by page.
     """
     for chunk in store.chunks(sorted(set(page_pks)), 100):
-        histories: dict[int, list[sa.Row]] = defaultdict(list)  # type: ignore[type-arg]
+        histories: dict[int, list[sa.Row]] = defaultdict(list)
         for row in session.execute(
                 sa.select(Revision.page_pk, Revision.id, Revision.rev_id, Revision.parent_id,
                           Revision.sha1, Revision.tags)
@@ -218,9 +218,9 @@ def update_reverts_of(session: DbSession, page_pks: Iterable[int]) -> None:
                 metrics_row.reverted_by = info.reverted_by
 
 
-def _revert_facts(history: list[sa.Row]) -> dict[int, RevertInfo]:  # type: ignore[type-arg]
+def _revert_facts(history: list[sa.Row]) -> dict[int, RevertInfo]:
     """Revert facts of one page's history (in order), found inside its consecutive runs."""
-    segments: list[list[sa.Row]] = []  # type: ignore[type-arg]
+    segments: list[list[sa.Row]] = []
     for row in history:
         if segments and segments[-1][-1].rev_id == row.parent_id:
             segments[-1].append(row)
