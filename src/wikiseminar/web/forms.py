@@ -27,7 +27,7 @@ class DateField(wtforms.DateField):
     def pre_validate(self, form: Any) -> None:
         """Check the bounds before the form's own validators compare dates."""
         super().pre_validate(form)
-        day = self.data
+        day: dt.date | None = getattr(self, "data", None)  # (set by WTForms once processed)
         if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
             self.data = None  # later validators and views never see the out-of-range date
             raise wtforms.validators.StopValidation(
