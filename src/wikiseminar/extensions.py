@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import Babel
@@ -10,7 +12,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-__all__ = ["Base", "babel", "csrf", "db", "login_manager", "migrate"]
+__all__ = ["Base", "Model", "babel", "csrf", "db", "login_manager", "migrate"]
 
 # Stable constraint names, so Alembic migrations can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -29,6 +31,15 @@ class Base(so.DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of the models. At runtime Flask-SQLAlchemy's `db.Model` (a subclass of `Base` made
+# by the extension, with table names and the app's metadata); a type checker cannot follow that
+# dynamic attribute as a base class, so it is told the class it derives from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from .dbsession import DbSession
 from .models import Participant, Revision, Role, Seminar
 
 __all__ = ["SYNCED_ROLES", "counted", "seminar_revisions", "synced_participants"]
@@ -23,7 +23,7 @@ def counted(*roles: Role) -> sa.ColumnElement[bool]:
     return sa.and_(Participant.role.in_(roles or SYNCED_ROLES), Participant.claim_of_id.is_(None))
 
 
-def synced_participants(session: so.Session, seminar: Seminar) -> list[Participant]:
+def synced_participants(session: DbSession, seminar: Seminar) -> list[Participant]:
     """Students and auditors still enrolled, whose edits the sync fetches."""
     return list(session.scalars(
         sa.select(Participant).where(
@@ -35,7 +35,7 @@ def synced_participants(session: so.Session, seminar: Seminar) -> list[Participa
 
 
 def seminar_revisions(seminar: Seminar, *, include_removed: bool = True,
-                      counted_only: bool = False) -> sa.Select[tuple[Revision, Participant]]:
+                      counted_only: bool = False) -> sa.Select[Revision, Participant]:
     """(Revision, Participant) pairs: edits by the seminar's participants inside its dates.
 
     The sync measures every synced participant's edits; documents pass `counted_only` to

@@ -16,7 +16,7 @@ from itertools import chain, repeat
 from typing import Any
 
 from .authorship_diff import equal_pairs
-from .authorship_storage import _KEPT, _VANDAL, _to_micros
+from .authorship_storage import _KEPT, _VANDAL, _StateFields, _to_micros
 from .authorship_text import (
     PROSE,
     digest,
@@ -96,7 +96,7 @@ def _take(
 
 
 
-class StateMatching:
+class StateMatching(_StateFields):
     """Adding revisions to `PageAuthorship` (its attributes are set by its constructor)."""
 
     def __getattr__(self, name: str) -> Any:  # pragma: no cover - typing aid only

@@ -57,7 +57,53 @@ def _hash_table(hashes: Sequence[int]) -> dict[int, list[int]]:
     return table
 
 
-class StateStorage:
+class _StateFields:
+    """The attributes `PageAuthorship.__init__` sets, declared for the mixins that use them.
+
+    Annotations only (no values): `StateStorage` and `StateMatching` read and write these on the
+    `PageAuthorship` they are mixed into; `PageAuthorship.__init__` documents and sets them.
+    """
+
+    _revids: list[int]
+    _rev_index: dict[int, int]
+    _rev_editor: array
+    _rev_time: array
+    _rev_flags: bytearray
+    _editors: list[str]
+    _editor_index: dict[str, int]
+    _tok_value: list[str]
+    _tok_origin: array | None
+    _tok_word: bytearray
+    _outs: EventRuns
+    _ins: EventRuns
+    _event_index: dict[int, tuple[list[int], list[int]]] | None
+    _s_hash: list[int]
+    _s_off: array
+    _s_len: array
+    _s_members: IdRuns
+    _s_ht: dict[int, list[int]]
+    _p_hash: list[int]
+    _p_off: array
+    _p_len: array
+    _p_members: IdRuns
+    _p_ht: dict[int, list[int]]
+    _p_tokens: dict[int, tuple[int, ...]]
+    _p_sentences: dict[int, Sequence[int]]
+    _s_tokens: dict[int, Sequence[int]]
+    _cur: int
+    _cur_pids: list[int]
+    _cur_length: int
+    _cur_present: set[int] | None
+    _cur_text: str | None
+    _display: tuple[bytes, dict[int, str]] | None
+    _rev_new: array
+    _spam_hashes: set[int]
+    _recent: list[tuple[int, int]]
+    _reverts: dict[int, list[int]]
+    _hash_memo: dict[str, int]
+
+
+class StateStorage(_StateFields):
     """Saving and loading of `PageAuthorship` (its attributes are set by its constructor)."""
 
     def __getattr__(self, name: str) -> Any:  # pragma: no cover - typing aid only

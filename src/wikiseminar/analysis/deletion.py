@@ -125,9 +125,9 @@ def deletion_notices(wikitext: str | None, categories: Iterable[str] = (), *,
         title = str(link.title).strip()
         if title.startswith(":"):
             continue  # [[:Catégorie:X]] links to the category, it does not file the page
-        name = _strip_prefix(title, _CATEGORY_PREFIXES)
-        if name is not None and name in category_names:
-            add(category_names[name], "category", name)
+        linked = _strip_prefix(title, _CATEGORY_PREFIXES)
+        if linked is not None and linked in category_names:
+            add(category_names[linked], "category", linked)
     for template in code.ifilter_templates():
         raw = _strip_comments(str(template.name))
         if raw.casefold().startswith(("subst:", "safesubst:")):

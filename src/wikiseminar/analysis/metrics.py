@@ -339,7 +339,7 @@ def compare(parent: ParsedText | None, child: ParsedText | None, *, revid: int =
         out.is_redirect = child.is_redirect
     else:
         for metric_id, compute in _PAIR_METRICS:
-            setattr(out, metric_id, compute(parent, child))  # type: ignore[misc]
+            setattr(out, metric_id, compute(parent, child))
         out.is_move = is_move(parent, child, comment)
         all_flags.extend(child.flags)
         all_flags.extend(f"parent_{flag}" for flag in parent.flags)

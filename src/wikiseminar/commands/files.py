@@ -22,7 +22,7 @@ __all__ = ["format_option", "output_option", "pick_format", "write_output"]
 STDOUT = Path("-")
 
 
-def format_option(choices: Sequence[str], help_text: str = "Output format."):  # type: ignore[no-untyped-def]
+def format_option(choices: Sequence[str], help_text: str = "Output format."):
     """A --format option listing its choices; validation happens in `pick_format`."""
     return click.option("--format", "fmt", metavar="|".join(choices), default=None,
                         help=f"{help_text} Default: from the -o file's extension, else {choices[0]}.")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask.cli import with_appcontext
 
+from ..dbsession import DbSession
 from ..extensions import db
 from ..models import Participant, Seminar
 from ..services.enrolment import delete_participant_data
@@ -23,7 +23,7 @@ def _wiki_name(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def find_participant(session: so.Session, seminar: Seminar, *, username: str | None = None,
+def find_participant(session: DbSession, seminar: Seminar, *, username: str | None = None,
                      email: str | None = None) -> Participant:
     """The seminar's participant with this wiki username or email, or a SeminarError."""
     rows = session.scalars(sa.select(Participant).where(

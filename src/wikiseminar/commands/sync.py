@@ -18,6 +18,7 @@ from ..models import Seminar
 from ..models._types import utcnow
 from ..services.seminars import get_seminar
 from ..sync.pipeline import SyncOptions, sync_seminar
+from ..wiki.client import WikiClient
 from .common import fail_cleanly, one_line, terminal_progress, wiki_client
 
 log = logging.getLogger("wikiseminar.sync.cli")  # a JSON line on stderr, like the sync's own
@@ -43,8 +44,8 @@ def sync_command(slugs: tuple[str, ...], full: bool, enqueue: bool) -> None:
     started = time.monotonic()
     with fail_cleanly():
         seminars = [get_seminar(db.session, s) for s in slugs] if slugs else active_seminars()
-    for seminar in [s for s in seminars if is_demo(s)]:
-        click.echo(f"{seminar.slug}: the demo seminar has no wiki; nothing to sync", err=True)
+    for demo in [s for s in seminars if is_demo(s)]:
+        click.echo(f"{demo.slug}: the demo seminar has no wiki; nothing to sync", err=True)
     seminars = [s for s in seminars if not is_demo(s)]
     configure_json_logging()
     if enqueue:
@@ -54,7 +55,7 @@ def sync_command(slugs: tuple[str, ...], full: bool, enqueue: bool) -> None:
         return
     progress = terminal_progress()
     added = requests = failed = skipped = 0
-    clients: dict[str, object] = {}
+    clients: dict[str, WikiClient] = {}
     slugs_to_sync = [(seminar.id, seminar.slug) for seminar in seminars]
     for seminar_id, slug in slugs_to_sync:
         # One seminar failing, for any reason, never stops the others.
@@ -67,7 +68,7 @@ def sync_command(slugs: tuple[str, ...], full: bool, enqueue: bool) -> None:
                 client = clients[api_url] = wiki_client(api_url)
             options = SyncOptions.from_config(current_app.config, full=full, trigger="cli",
                                               progress=progress)
-            run = sync_seminar(db.session, seminar, client, options)  # type: ignore[arg-type]
+            run = sync_seminar(db.session, seminar, client, options)
         except Exception as exc:  # noqa: BLE001 - reported, then the next seminar runs
             db.session.rollback()
             log.error("sync of %s failed", slug, exc_info=True, extra={"seminar": slug})

@@ -23,10 +23,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..analysis.reverts import sha1_base36
+from ..dbsession import DbSession
 from ..models import (
     ArticleKind,
     AssignedArticle,
@@ -97,7 +97,7 @@ def _siteinfo() -> SiteInfo:
     return SiteInfo.from_dict(json.loads((HERE / "siteinfo.json").read_text(encoding="utf-8")))
 
 
-def install_demo(session: so.Session, *, today: dt.date | None = None, password: str | None = None,
+def install_demo(session: DbSession, *, today: dt.date | None = None, password: str | None = None,
                  reset: bool = False, password_file: Path | None = None) -> DemoResult:
     """Create the demo seminar unless it exists; keep its password unless told; commit.
 
@@ -138,7 +138,7 @@ def install_demo(session: so.Session, *, today: dt.date | None = None, password:
         participants=len(data["people"]), revisions=revisions, password_changed=changed)
 
 
-def _remembered_password(session: so.Session, data: dict[str, Any],
+def _remembered_password(session: DbSession, data: dict[str, Any],
                          password_file: Path | None) -> str | None:
     """The password written last time, if it still signs the demo instructor in."""
     if password_file is None:
@@ -167,14 +167,14 @@ def _emails(data: dict[str, Any]) -> list[str]:
     return [data["instructor"]["email"]] + [p["email"] for p in data["people"]]
 
 
-def _set_passwords(session: so.Session, data: dict[str, Any], password: str) -> None:
+def _set_passwords(session: DbSession, data: dict[str, Any], password: str) -> None:
     """One password for every demo account (hashed once: scrypt is slow on purpose)."""
     hashed = generate_password_hash(password, method="scrypt")
     for user in session.scalars(sa.select(User).where(User.email.in_(_emails(data)))):
         user.password_hash = hashed
 
 
-def remove_demo(session: so.Session, seminar: Seminar) -> None:
+def remove_demo(session: DbSession, seminar: Seminar) -> None:
     """Delete the demo seminar, its accounts and everything stored for the demo wiki."""
     data = load_data()
     wiki_id = seminar.wiki_id
@@ -193,7 +193,7 @@ def remove_demo(session: so.Session, seminar: Seminar) -> None:
     session.flush()
 
 
-def _demo_wiki(session: so.Session) -> Wiki:
+def _demo_wiki(session: DbSession) -> Wiki:
     """The demo wiki row with the bundled siteinfo (no request is ever made to it)."""
     wiki = session.scalar(sa.select(Wiki).where(Wiki.api_url == DEMO_API_URL))
     if wiki is None:
@@ -204,7 +204,7 @@ def _demo_wiki(session: so.Session) -> Wiki:
     return wiki
 
 
-def _user(session: so.Session, email: str, name: str, *, instructor: bool = False) -> User:
+def _user(session: DbSession, email: str, name: str, *, instructor: bool = False) -> User:
     """The demo account with this email, created if needed."""
     user = session.scalar(sa.select(User).where(User.email == email))
     if user is None:
@@ -214,7 +214,7 @@ def _user(session: so.Session, email: str, name: str, *, instructor: bool = Fals
     return user
 
 
-def _build(session: so.Session, data: dict[str, Any], today: dt.date, zone: ZoneInfo) -> None:
+def _build(session: DbSession, data: dict[str, Any], today: dt.date, zone: ZoneInfo) -> None:
     """Everything of the demo: seminar, calendar, people, topics, revisions and their metrics."""
     conf = data["seminar"]
     wiki = _demo_wiki(session)
@@ -254,7 +254,7 @@ def _build(session: so.Session, data: dict[str, Any], today: dt.date, zone: Zone
                         texts_fetched=count))
 
 
-def _calendar(session: so.Session, seminar: Seminar, data: dict[str, Any], start: dt.date,
+def _calendar(session: DbSession, seminar: Seminar, data: dict[str, Any], start: dt.date,
               restitution_day: dt.date, restitution_time: dt.time) -> None:
     """Weekly Tuesday sessions, then the restitution session."""
     place = data["seminar"]["place"]
@@ -280,7 +280,7 @@ def _page_for(pages: list[dict[str, Any]], title: str, *, sandbox: bool = False)
     return next((p for p in pages if p["title"] == title), None)
 
 
-def _person(session: so.Session, seminar: Seminar, spec: dict[str, Any], topics: dict[str, Topic],
+def _person(session: DbSession, seminar: Seminar, spec: dict[str, Any], topics: dict[str, Topic],
             pages: list[dict[str, Any]], instructor: User, start: dt.date, zone: ZoneInfo,
             now: dt.datetime) -> None:
     """A student or auditor with their account state, topic and articles."""
@@ -329,7 +329,7 @@ def _local(day: dt.date, clock: str, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.fromisoformat(clock), zone).astimezone(dt.UTC)
 
 
-def _revisions(session: so.Session, wiki: Wiki, data: dict[str, Any], start: dt.date,
+def _revisions(session: DbSession, wiki: Wiki, data: dict[str, Any], start: dt.date,
                zone: ZoneInfo) -> int:
     """Store the bundled history as the sync would (revisions, texts, page states); return count."""
     users = {p["wiki_username"]: p["wiki_user_id"] for p in data["people"] if p.get("wiki_user_id")}
@@ -379,7 +379,7 @@ def _revisions(session: so.Session, wiki: Wiki, data: dict[str, Any], start: dt.
     return len(revisions)
 
 
-def _measure(session: so.Session, seminar: Seminar) -> None:
+def _measure(session: DbSession, seminar: Seminar) -> None:
     """Metrics, reverts and authorship, computed by the sync's own functions."""
     participants = synced_participants(session, seminar)
     tracked = list(session.scalars(sa.select(Page).where(

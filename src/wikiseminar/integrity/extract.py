@@ -55,7 +55,8 @@ def _pdf(body: bytes) -> tuple[str, str]:
     try:
         reader = PdfReader(io.BytesIO(body))
         pages = [page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES]]
-        title = str((reader.metadata or {}).get("/Title") or "")
+        metadata = reader.metadata
+        title = str((metadata.get("/Title") if metadata else None) or "")
     except (PyPdfError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise ValueError(f"unreadable PDF: {exc}") from exc
     return title, "\n".join(pages)

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import force_locale, gettext
 
+from ..dbsession import DbSession
 from ..models import DigestRecord, Participant, Role, Seminar, User
 from ..models._types import utcnow
 from ..reports.alerts import RULES_BY_ID, settings_for
@@ -69,7 +69,7 @@ def _is_due(user: User, now: dt.datetime, day: str) -> bool:
     return user.last_digest_at is None or now - user.last_digest_at >= MIN_INTERVAL
 
 
-def _seminars_of(session: so.Session, user: User) -> list[Seminar]:
+def _seminars_of(session: DbSession, user: User) -> list[Seminar]:
     """Active seminars the user teaches."""
     return list(session.scalars(
         sa.select(Seminar).join(Participant, Participant.seminar_id == Seminar.id)
@@ -89,7 +89,7 @@ def _chart_png(svg: str) -> bytes | None:
                                   background_color="white"))
 
 
-def _section(session: so.Session, user: User, seminar: Seminar, now: dt.datetime,
+def _section(session: DbSession, user: User, seminar: Seminar, now: dt.datetime,
              locale: str) -> SeminarDigest:
     """Figures since the last digest of this seminar, alerts opened/closed, charts."""
     last = session.scalar(sa.select(DigestRecord).where(
@@ -134,7 +134,7 @@ def _section(session: so.Session, user: User, seminar: Seminar, now: dt.datetime
     return section
 
 
-def due_digests(session: so.Session, now: dt.datetime | None = None, *,
+def due_digests(session: DbSession, now: dt.datetime | None = None, *,
                 force: bool = False) -> list[DigestPlan]:
     """Every digest due now (instructors of active seminars who did not turn it off)."""
     now = now or utcnow()
@@ -156,7 +156,7 @@ def due_digests(session: so.Session, now: dt.datetime | None = None, *,
     return plans
 
 
-def _queue(session: so.Session, plan: DigestPlan, now: dt.datetime) -> int:
+def _queue(session: DbSession, plan: DigestPlan, now: dt.datetime) -> int:
     """Render and queue one digest; record what it reported (same transaction)."""
     user = plan.user
     locale = recipient_locale(user.locale)
@@ -181,7 +181,7 @@ def _queue(session: so.Session, plan: DigestPlan, now: dt.datetime) -> int:
     return outbox_id
 
 
-def send_digests(session: so.Session, *, dry_run: bool = False, force: bool = False,
+def send_digests(session: DbSession, *, dry_run: bool = False, force: bool = False,
                  now: dt.datetime | None = None) -> list[DigestPlan]:
     """Queue every due digest (committed per instructor), or only list them with dry_run."""
     now = now or utcnow()

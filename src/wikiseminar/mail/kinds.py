@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ..dbsession import DbSession
 from ..models import NotificationOptOut, User
 
 __all__ = [
@@ -59,13 +59,13 @@ def unsubscribe_headers(url: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def is_opted_out(session: so.Session, user_id: int, kind: str) -> bool:
+def is_opted_out(session: DbSession, user_id: int, kind: str) -> bool:
     """True when the person turned this kind off."""
     return session.scalar(sa.select(NotificationOptOut.id).where(
         NotificationOptOut.user_id == user_id, NotificationOptOut.kind == kind)) is not None
 
 
-def set_opt_out(session: so.Session, user_id: int, kind: str, off: bool) -> None:
+def set_opt_out(session: DbSession, user_id: int, kind: str, off: bool) -> None:
     """Turn one kind off (or back on) for one person (not committed)."""
     existing = session.scalar(sa.select(NotificationOptOut).where(
         NotificationOptOut.user_id == user_id, NotificationOptOut.kind == kind))

@@ -11,13 +11,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import gettext, lazy_gettext, ngettext
 
+from ..dbsession import DbSession
 from ..models import (
     Assignment,
     AssignmentStatus,
@@ -95,7 +96,7 @@ def _today(seminar: Seminar) -> dt.date:
     return today_for(seminar)
 
 
-def _student_items(session: so.Session, seminar: Seminar, alerts: dict[int, list[Alert]],
+def _student_items(session: DbSession, seminar: Seminar, alerts: dict[int, list[Alert]],
                    days_left: int, config: Any) -> dict[tuple[int, str], list[Item]]:
     """(participant id, kind) -> events of the students' own work."""
     found: dict[tuple[int, str], list[Item]] = defaultdict(list)
@@ -121,7 +122,7 @@ def _student_items(session: so.Session, seminar: Seminar, alerts: dict[int, list
         stamp = assignment.decided_at.isoformat(timespec="seconds")
         found[(assignment.participant_id, "topic_decision")].append(Item(
             f"topic:{assignment.id}:{assignment.status}:{stamp}",
-            lambda t=template, topic=topic: str(t) % {"topic": topic},
+            partial(_decision_text, template, topic),
             quote=assignment.instructor_comment or None))
     if seminar.restitution_at is not None:
         for entry in build_programme(session, seminar).items:
@@ -130,8 +131,13 @@ def _student_items(session: so.Session, seminar: Seminar, alerts: dict[int, list
             start = entry.start
             found[(entry.participant_id, "restitution_slot")].append(Item(
                 f"slot:{entry.participant_id}:{start.isoformat(timespec='minutes')}",
-                lambda s=start, n=entry.position: _slot_text(s, n)))
+                partial(_slot_text, start, entry.position)))
     return found
+
+
+def _decision_text(template: Any, topic: str) -> str:
+    """A topic decision (a lazy `_DECISIONS` template) in the current language."""
+    return str(template) % {"topic": topic}
 
 
 def _slot_text(start: dt.datetime, position: int | None) -> str:
@@ -143,7 +149,7 @@ def _slot_text(start: dt.datetime, position: int | None) -> str:
                    time=format_time(start.time(), "short"))
 
 
-def plan_seminar(session: so.Session, seminar: Seminar) -> list[Planned]:
+def plan_seminar(session: DbSession, seminar: Seminar) -> list[Planned]:
     """Every mail due for this seminar now (events not yet sent, kinds not turned off)."""
     config = current_app.config
     settings = settings_for(seminar, config, _today(seminar))
@@ -180,14 +186,14 @@ def plan_seminar(session: so.Session, seminar: Seminar) -> list[Planned]:
     return planned
 
 
-def _already_sent(session: so.Session, user_ids: Sequence[int]) -> set[tuple[int, str]]:
+def _already_sent(session: DbSession, user_ids: Sequence[int]) -> set[tuple[int, str]]:
     """(user id, event key) of everything already notified to these people."""
     rows = session.execute(sa.select(SentNotification.user_id, SentNotification.event_key)
                            .where(SentNotification.user_id.in_(list(user_ids) or [-1])))
     return {(u, k) for u, k in rows}
 
 
-def _send(session: so.Session, plan: Planned) -> int:
+def _send(session: DbSession, plan: Planned) -> int:
     """Queue one planned mail and record its events as sent, in the same transaction."""
     user, seminar = plan.user, plan.seminar
     locale = recipient_locale(user.locale)
@@ -212,7 +218,7 @@ def _send(session: so.Session, plan: Planned) -> int:
     return outbox_id
 
 
-def notify(session: so.Session, seminars: Iterable[Seminar], *,
+def notify(session: DbSession, seminars: Iterable[Seminar], *,
            dry_run: bool = False) -> list[Planned]:
     """Plan and (unless dry_run) queue every due notification of these seminars, committed."""
     done: list[Planned] = []

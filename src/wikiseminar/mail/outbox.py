@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, has_app_context, has_request_context
 
+from ..dbsession import DbSession, rowcount
 from ..extensions import db
 from ..models import MailStatus, OutboxMessage
 from ..models._types import utcnow
@@ -103,7 +104,7 @@ def enqueue(to: str, subject: str, text: str, html: str | None = None, *, kind: 
 
 
 @sa.event.listens_for(so.Session, "after_commit")
-def _dispatch_after_commit(session: so.Session) -> None:
+def _dispatch_after_commit(session: DbSession) -> None:
     """Send (or queue on RQ) the messages the committed transaction added."""
     pending = session.info.pop(_PENDING, None)
     if not pending or not has_app_context() or not current_app.config.get("MAIL_HOST"):
@@ -155,7 +156,7 @@ def join_senders(timeout: float = 30.0) -> bool:
 
 
 @sa.event.listens_for(so.Session, "after_rollback")
-def _forget_after_rollback(session: so.Session) -> None:
+def _forget_after_rollback(session: DbSession) -> None:
     """A rolled-back transaction's messages do not exist: nothing to send."""
     session.info.pop(_PENDING, None)
 
@@ -191,7 +192,7 @@ def _backoff(config: Mapping[str, Any], attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=int(intervals[min(attempts, len(intervals)) - 1]))
 
 
-def _claim(session: so.Session, row_id: int, due: dt.datetime, now: dt.datetime) -> bool:
+def _claim(session: DbSession, row_id: int, due: dt.datetime, now: dt.datetime) -> bool:
     """Take the message for this sender: only one of two concurrent senders wins the update."""
     result = session.execute(
         sa.update(OutboxMessage)
@@ -200,10 +201,10 @@ def _claim(session: so.Session, row_id: int, due: dt.datetime, now: dt.datetime)
         .values(next_attempt_at=now + dt.timedelta(seconds=CLAIM_SECONDS))
     )
     session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
-def send_one(session: so.Session, config: Mapping[str, Any], message_id: int,
+def send_one(session: DbSession, config: Mapping[str, Any], message_id: int,
              now: dt.datetime | None = None) -> str:
     """Try to send one queued, due message; return its status afterwards."""
     now = now or utcnow()
@@ -249,7 +250,7 @@ class SendReport:
                 f"{len(self.failed)} failed")
 
 
-def send_due(session: so.Session, config: Mapping[str, Any], *, now: dt.datetime | None = None,
+def send_due(session: DbSession, config: Mapping[str, Any], *, now: dt.datetime | None = None,
              limit: int = 200) -> SendReport:
     """Send every queued message whose next attempt is due (oldest first)."""
     now = now or utcnow()

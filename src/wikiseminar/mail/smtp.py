@@ -9,7 +9,7 @@ import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlparse
 
 from ..models import OutboxMessage
@@ -39,7 +39,7 @@ def build_message(row: OutboxMessage, from_address: str) -> EmailMessage:
         msg.add_alternative(row.html_body, subtype="html")
         images = json.loads(row.inline_images or "[]")
         if images:
-            html_part = msg.get_payload()[1]
+            html_part = cast(list[EmailMessage], msg.get_payload())[1]  # [text, html]
             for image in images:
                 maintype, subtype = image["mime"].split("/", 1)
                 html_part.add_related(base64.b64decode(image["data"]), maintype=maintype,

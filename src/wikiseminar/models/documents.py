@@ -7,13 +7,13 @@ import datetime as dt
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import UTCDateTime, utcnow
 
 __all__ = ["DocumentBuild", "RenderedDocument"]
 
 
-class RenderedDocument(db.Model):
+class RenderedDocument(Model):
     """A PDF keyed by the SHA-256 of the HTML it was rendered from.
 
     The same HTML always gives the same PDF, so a key that is still asked for is still right:
@@ -29,7 +29,7 @@ class RenderedDocument(db.Model):
     used_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class DocumentBuild(db.Model):
+class DocumentBuild(Model):
     """One request for a long document (the class PDF), built off the request path."""
 
     __tablename__ = "document_build"

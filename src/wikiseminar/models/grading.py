@@ -8,7 +8,7 @@ import enum
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import UTCDateTime, utcnow
 from .seminar import _enum
 
@@ -22,7 +22,7 @@ class CriterionKind(enum.StrEnum):
     MANUAL = "manual"
 
 
-class RubricCriterion(db.Model):
+class RubricCriterion(Model):
     """One line of a seminar's rubric, with its weight in the suggested grade."""
 
     __tablename__ = "rubric_criterion"
@@ -45,7 +45,7 @@ class RubricCriterion(db.Model):
     threshold_high: so.Mapped[float | None] = so.mapped_column()
 
 
-class Mark(db.Model):
+class Mark(Model):
     """A hand-given score (0 to 1 of the criterion) for one student on one manual criterion."""
 
     __tablename__ = "mark"
@@ -63,7 +63,7 @@ class Mark(db.Model):
     updated_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class FinalGrade(db.Model):
+class FinalGrade(Model):
     """The instructor's override of the suggested grade, with a comment."""
 
     __tablename__ = "final_grade"

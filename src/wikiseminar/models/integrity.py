@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # resolved by name at runtime, by SQLAlchemy's registry
+    from .people import User
+    from .seminar import Participant
+    from .wiki import Revision
 
 __all__ = ["IntegrityCheck", "IntegrityFinding", "IntegritySource", "Verdict"]
 
@@ -22,7 +28,7 @@ class Verdict:
     ALL = (CONFIRMED, FALSE_POSITIVE, DISCUSS)
 
 
-class IntegritySource(db.Model):
+class IntegritySource(Model):
     """A cited URL, fetched once: its status when fetched and its extracted text."""
 
     __tablename__ = "integrity_source"
@@ -39,7 +45,7 @@ class IntegritySource(db.Model):
     fetched_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class IntegrityCheck(db.Model):
+class IntegrityCheck(Model):
     """A revision already checked (checks run once per revision and version)."""
 
     __tablename__ = "integrity_check"
@@ -51,7 +57,7 @@ class IntegrityCheck(db.Model):
     checked_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class IntegrityFinding(db.Model):
+class IntegrityFinding(Model):
     """One finding on one student's revision, with the passages to show and the verdict.
 
     `key` hashes the kind, the normalised passage and the source: the same passage against
@@ -85,6 +91,6 @@ class IntegrityFinding(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     judged_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
 
-    participant: so.Mapped[Participant] = so.relationship()  # noqa: F821
-    revision: so.Mapped[Revision] = so.relationship()  # noqa: F821
-    judged_by: so.Mapped[User | None] = so.relationship()  # noqa: F821
+    participant: so.Mapped[Participant] = so.relationship()
+    revision: so.Mapped[Revision] = so.relationship()
+    judged_by: so.Mapped[User | None] = so.relationship()

@@ -8,7 +8,7 @@ import enum
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import UTCDateTime, utcnow
 
 __all__ = ["DigestRecord", "EmailToken", "MailStatus", "NotificationOptOut", "OutboxMessage", "SentNotification"]
@@ -22,7 +22,7 @@ class MailStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS; shown in /admin/mail
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One mail, stored before any attempt to send it, so an SMTP outage loses nothing."""
 
     __tablename__ = "mail_outbox"
@@ -51,7 +51,7 @@ class OutboxMessage(db.Model):
         return f"<OutboxMessage {self.id} {self.kind} {self.status}>"
 
 
-class EmailToken(db.Model):
+class EmailToken(Model):
     """A single-use, expiring link sent by mail (address verification, password reset).
 
     Only a hash of the secret is stored, so a database leak gives no usable link.
@@ -72,7 +72,7 @@ class EmailToken(db.Model):
     used_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
 
 
-class NotificationOptOut(db.Model):
+class NotificationOptOut(Model):
     """A kind of notification one person turned off (everything else is on)."""
 
     __tablename__ = "notification_opt_out"
@@ -85,7 +85,7 @@ class NotificationOptOut(db.Model):
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class SentNotification(db.Model):
+class SentNotification(Model):
     """One event already notified to one person: the key makes a second send impossible."""
 
     __tablename__ = "sent_notification"
@@ -101,7 +101,7 @@ class SentNotification(db.Model):
     sent_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class DigestRecord(db.Model):
+class DigestRecord(Model):
     """One weekly digest sent to one instructor for one seminar, with the alerts open then.
 
     The next digest reports what changed since `sent_at`, and which alerts opened or closed

@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import UTCDateTime, utcnow
 
 __all__ = ["LoginAttempt", "User", "new_session_token"]
@@ -21,7 +21,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who signs in to the web app (instructor, student or auditor)."""
 
     __tablename__ = "user_account"
@@ -72,7 +72,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """One sign-in attempt, kept briefly so repeated failures can be throttled across workers."""
 
     __tablename__ = "login_attempt"

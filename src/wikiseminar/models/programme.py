@@ -8,7 +8,7 @@ import enum
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import UTCDateTime, utcnow
 from .seminar import SeminarSession, _enum
 
@@ -24,7 +24,7 @@ class RegistrationState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class Registration(db.Model):
+class Registration(Model):
     """One person's request for a place in a session (auditor or member of the public)."""
 
     __tablename__ = "registration"
@@ -49,7 +49,7 @@ class Registration(db.Model):
     session: so.Mapped[SeminarSession] = so.relationship()
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """Who came to a session: a participant (student, auditor) or a registered guest."""
 
     __tablename__ = "attendance"

@@ -9,14 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import JSONList, UTCDateTime, utcnow
 from .wiki import Page
 
 __all__ = ["ArticleQuality"]
 
 
-class ArticleQuality(db.Model):
+class ArticleQuality(Model):
     """One article of one seminar: its talk-page rating and structural estimate, start and now."""
 
     __tablename__ = "article_quality"

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import UTCDateTime, utcnow
 from .seminar import Participant, SeminarSession
 
@@ -17,7 +17,7 @@ __all__ = ["REVIEW_ASPECTS", "Discussant", "PeerReview"]
 REVIEW_ASPECTS = ("sources", "neutrality", "structure", "clarity")
 
 
-class PeerReview(db.Model):
+class PeerReview(Model):
     """One student's review of another's draft: assigned by the instructor, then submitted."""
 
     __tablename__ = "peer_review"
@@ -72,7 +72,7 @@ class PeerReview(db.Model):
         return sum(given) / len(given) if given else None
 
 
-class Discussant(db.Model):
+class Discussant(Model):
     """The instructor's choice of discussant for one presenter (else a reviewer by default)."""
 
     __tablename__ = "discussant"

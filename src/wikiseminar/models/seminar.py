@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..extensions import db
+from ..extensions import Model
 from ._types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # resolved by name at runtime, by SQLAlchemy's registry
+    from .people import User
+    from .wiki import Wiki
 
 __all__ = [
     "AssignedArticle",
@@ -70,7 +75,7 @@ def _enum(cls: type[enum.StrEnum]) -> sa.Enum:
     )
 
 
-class Seminar(db.Model):
+class Seminar(Model):
     """A seminar whose students write on one wiki between two dates."""
 
     __tablename__ = "seminar"
@@ -114,7 +119,7 @@ class Seminar(db.Model):
     sync_lock_expires: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
-    wiki: so.Mapped[Wiki] = so.relationship()  # noqa: F821 (models.wiki)
+    wiki: so.Mapped[Wiki] = so.relationship()
     sessions: so.Mapped[list[SeminarSession]] = so.relationship(
         back_populates="seminar",
         cascade="all, delete-orphan",
@@ -148,7 +153,7 @@ def _local_midnight(day: dt.date, tz: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
 
 
-class SeminarSession(db.Model):
+class SeminarSession(Model):
     """One meeting in the seminar's calendar."""
 
     __tablename__ = "seminar_session"
@@ -176,7 +181,7 @@ class SeminarSession(db.Model):
     seminar: so.Mapped[Seminar] = so.relationship(back_populates="sessions")
 
 
-class Participant(db.Model):
+class Participant(Model):
     """A person's place in one seminar: role, contact, and linked wiki account."""
 
     __tablename__ = "participant"
@@ -224,7 +229,7 @@ class Participant(db.Model):
 
     seminar: so.Mapped[Seminar] = so.relationship(back_populates="participants")
     claim_of: so.Mapped[Participant | None] = so.relationship(remote_side="Participant.id")
-    user: so.Mapped[User | None] = so.relationship()  # noqa: F821 (models.people)
+    user: so.Mapped[User | None] = so.relationship()
     assignment: so.Mapped[Assignment | None] = so.relationship(
         back_populates="participant", cascade="all, delete-orphan", uselist=False
     )
@@ -245,7 +250,7 @@ class Participant(db.Model):
         return f"<Participant {self.id} {self.name} {self.role}>"
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A subject in the seminar's catalogue, or one a student proposed."""
 
     __tablename__ = "topic"
@@ -273,7 +278,7 @@ class Topic(db.Model):
         return [line.strip() for line in self.suggested_articles.splitlines() if line.strip()]
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """A student's topic and articles, and the instructor's decision on them."""
 
     __tablename__ = "assignment"
@@ -307,7 +312,7 @@ class Assignment(db.Model):
     )
 
 
-class AssignedArticle(db.Model):
+class AssignedArticle(Model):
     """One article of an assignment: its title, create or improve, and the sandbox draft."""
 
     __tablename__ = "assigned_article"

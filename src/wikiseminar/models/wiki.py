@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from ..extensions import db
+from ..extensions import Model
 from ..wiki.types import SiteInfo
 from ._types import JSONList, UTCDateTime, utcnow
 
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-class Wiki(db.Model):
+class Wiki(Model):
     """A MediaWiki installation, known by its api.php URL; pages and revisions belong to it."""
 
     __tablename__ = "wiki"
@@ -66,7 +66,7 @@ class Wiki(db.Model):
         return any(host == s or host.endswith("." + s) for s in suffixes)
 
 
-class Page(db.Model):
+class Page(Model):
     """A wiki page, keyed by its page id so that moves only change the title."""
 
     __tablename__ = "page"
@@ -97,7 +97,7 @@ class Page(db.Model):
         return f"<Page {self.page_id} {self.title!r}>"
 
 
-class Revision(db.Model):
+class Revision(Model):
     """One revision's metadata, stored once per wiki whatever the number of seminars."""
 
     __tablename__ = "revision"
@@ -143,7 +143,7 @@ class Revision(db.Model):
         return f"<Revision {self.rev_id}>"
 
 
-class RevisionText(db.Model):
+class RevisionText(Model):
     """The wikitext of a revision, zlib-compressed; fetched once, never again."""
 
     __tablename__ = "revision_text"
@@ -167,7 +167,7 @@ class RevisionText(db.Model):
         return None if self.content is None else zlib.decompress(self.content).decode("utf-8")
 
 
-class RevisionMetrics(db.Model):
+class RevisionMetrics(Model):
     """What one revision added and removed, computed by `analysis/` from its text and its parent's."""
 
     __tablename__ = "revision_metrics"
@@ -211,7 +211,7 @@ class RevisionMetrics(db.Model):
         return {int(k): v for k, v in json.loads(self.sections_added_by_level or "{}").items()}
 
 
-class PageAuthorship(db.Model):
+class PageAuthorship(Model):
     """The stored token-attribution state of a tracked page, so a sync adds one revision at a time."""
 
     __tablename__ = "page_authorship"
@@ -225,7 +225,7 @@ class PageAuthorship(db.Model):
     updated_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class AuthorshipFigure(db.Model):
+class AuthorshipFigure(Model):
     """A student's share of a tracked article and the survival of their words, as of a revision."""
 
     __tablename__ = "authorship_figure"
@@ -256,7 +256,7 @@ class AuthorshipFigure(db.Model):
     page: so.Mapped[Page] = so.relationship()
 
 
-class SyncRun(db.Model):
+class SyncRun(Model):
     """One sync of one seminar: when, how it ended, and what it cost the wiki."""
 
     __tablename__ = "sync_run"

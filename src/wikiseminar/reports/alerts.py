@@ -22,6 +22,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..analysis.deletion import DeletionNotice, deletion_notices
+from ..dbsession import DbSession
 from ..models import (
     ArticleKind,
     AssignedArticle,
@@ -393,7 +394,7 @@ _PARSED: dict[tuple[int, int, str, tuple[str, ...]], tuple[DeletionNotice, ...]]
 _PARSED_MAX = 20_000
 
 
-def _current_texts(session: so.Session, wiki_id: int, pages: Sequence[Page]) -> dict[int, int]:
+def _current_texts(session: DbSession, wiki_id: int, pages: Sequence[Page]) -> dict[int, int]:
     """Page.id -> rev id of its current stored text (the last revision, else the latest stored)."""
     wanted = {p.id: p.last_rev_id for p in pages if p.last_rev_id}
     have = set(session.scalars(sa.select(RevisionText.rev_id).where(
@@ -412,7 +413,7 @@ def _current_texts(session: so.Session, wiki_id: int, pages: Sequence[Page]) -> 
     return found
 
 
-def _notices(session: so.Session, seminar: Seminar, pages: Sequence[Page]) -> dict[int, list[DeletionNotice]]:
+def _notices(session: DbSession, seminar: Seminar, pages: Sequence[Page]) -> dict[int, list[DeletionNotice]]:
     """Page.id -> deletion notices of its current version (live article pages only)."""
     live = [p for p in pages if not p.deleted and p.namespace == NS_MAIN]
     if not live:
@@ -441,7 +442,7 @@ def _notices(session: so.Session, seminar: Seminar, pages: Sequence[Page]) -> di
     return result
 
 
-def _latest_sizes(session: so.Session, page_pks: Iterable[int]) -> dict[int, int]:
+def _latest_sizes(session: DbSession, page_pks: Iterable[int]) -> dict[int, int]:
     """Page.id -> size in bytes of its latest stored revision."""
     pks = list(set(page_pks))
     if not pks:
@@ -453,7 +454,7 @@ def _latest_sizes(session: so.Session, page_pks: Iterable[int]) -> dict[int, int
     return {pk: size or 0 for pk, size in rows}
 
 
-def collect_facts(session: so.Session, seminar: Seminar,
+def collect_facts(session: DbSession, seminar: Seminar,
                   figures: Sequence[StudentFigures]) -> list[StudentFacts]:
     """Read what the rules need for these participants (figures from `student_figures`)."""
     ids = [f.participant_id for f in figures]
@@ -478,6 +479,7 @@ def collect_facts(session: so.Session, seminar: Seminar,
                    Revision.timestamp < seminar.end_at, Page.namespace == NS_MAIN,
                    Page.redirect.is_(False)).distinct()
         ):
+            assert user_id is not None  # selected by user_id IN (...)
             created[by_user[user_id]].add(page_pk)
     conditions = []
     if page_ids:
@@ -492,8 +494,8 @@ def collect_facts(session: so.Session, seminar: Seminar,
     by_page_id = {p.page_id: p for p in pages}
     by_pk = {p.id: p for p in pages}
     by_title: dict[str, Page] = {}
-    for page in sorted(pages, key=lambda p: p.deleted):  # a live page wins over a deleted one
-        by_title.setdefault(page.title, page)
+    for known in sorted(pages, key=lambda p: p.deleted):  # a live page wins over a deleted one
+        by_title.setdefault(known.title, known)
     notices = _notices(session, seminar, pages)
     sandbox_pks = [p.id for p in pages if p.namespace != NS_MAIN]
     sizes = _latest_sizes(session, sandbox_pks)
@@ -545,7 +547,7 @@ def collect_facts(session: so.Session, seminar: Seminar,
     return facts
 
 
-def _integrity_counts(session: so.Session, seminar: Seminar) -> dict[int, tuple[int, int]]:
+def _integrity_counts(session: DbSession, seminar: Seminar) -> dict[int, tuple[int, int]]:
     """participant id -> (findings not judged, findings confirmed)."""
     from ..models import IntegrityFinding, Verdict
 
@@ -559,7 +561,7 @@ def _integrity_counts(session: so.Session, seminar: Seminar) -> dict[int, tuple[
     return {pid: (int(unjudged or 0), int(confirmed or 0)) for pid, unjudged, confirmed in rows}
 
 
-def _add_pending_reviews(session: so.Session, seminar: Seminar, facts: list[StudentFacts]) -> None:
+def _add_pending_reviews(session: DbSession, seminar: Seminar, facts: list[StudentFacts]) -> None:
     """Fill each participant's peer reviews not submitted yet (one query)."""
     by_id = {f.participant_id: f for f in facts}
     if not by_id:
@@ -575,7 +577,7 @@ def _add_pending_reviews(session: so.Session, seminar: Seminar, facts: list[Stud
         by_id[reviewer_id].pending_reviews.append((name, session_date or due_date))
 
 
-def seminar_alerts(session: so.Session, seminar: Seminar, figures: Sequence[StudentFigures],
+def seminar_alerts(session: DbSession, seminar: Seminar, figures: Sequence[StudentFigures],
                    settings: AlertSettings) -> dict[int, list[Alert]]:
     """Alerts of every participant in `figures`: participant id -> alerts, most severe first."""
     return evaluate(collect_facts(session, seminar, figures), settings)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import Attendance, Participant, Seminar, SeminarSession, SessionKind
 from ..models.seminar import Role
 from ..scope import counted
@@ -31,7 +31,7 @@ class AttendanceFigures:
         return float(self.attended) if metric_id == "sessions_attended" else self.rate
 
 
-def attendance_figures(db: so.Session, seminar: Seminar) -> dict[int, AttendanceFigures]:
+def attendance_figures(db: DbSession, seminar: Seminar) -> dict[int, AttendanceFigures]:
     """Participant id -> attendance, for every student and auditor of the seminar."""
     taken = db.execute(sa.select(SeminarSession.id, SeminarSession.kind).where(
         SeminarSession.seminar_id == seminar.id,

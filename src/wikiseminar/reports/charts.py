@@ -122,7 +122,7 @@ def line_chart(series: Sequence[Series], *, title: str, y_label: str = "",
         colour, dash = PALETTE[index % len(PALETTE)], DASHES[index % len(DASHES)]
         if not s.points:
             continue
-        path = []
+        path: list[str] = []
         previous = None
         for day, value in s.points:  # step line: a total holds until the next change
             if previous is not None:

@@ -19,12 +19,15 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..models import Seminar
 from .documents import render_class_cover, render_reports
 from .pdf import html_to_pdf
 from .student import StudentReport
+
+if TYPE_CHECKING:  # imported where used: heavy, and only the class PDF needs it
+    import pikepdf
 
 __all__ = ["DocumentStore", "Part", "bind", "build_class_pdf", "class_parts", "pdf_pages",
            "render_many"]
@@ -149,24 +152,24 @@ def bind(cover: bytes, parts: Sequence[tuple[str, bytes]]) -> bytes:
     return out.getvalue()
 
 
-def _page_numbers(pdf: object) -> dict[tuple[int, int], int]:
+def _page_numbers(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
     """Page object id -> page index, to follow a bookmark's destination."""
-    return {page.objgen: index for index, page in enumerate(pdf.pages)}  # type: ignore[attr-defined]
+    return {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
 
 
-def _moved(items: Sequence[object], numbers: dict[tuple[int, int], int],
-           offset: int) -> list[object]:
+def _moved(items: Sequence[pikepdf.OutlineItem], numbers: dict[tuple[int, int], int],
+           offset: int) -> list[pikepdf.OutlineItem]:
     """Copies of a part's bookmarks pointing at the same pages in the bound document."""
     import pikepdf
 
-    copies = []
+    copies: list[pikepdf.OutlineItem] = []
     for item in items:
-        destination = item.destination  # type: ignore[attr-defined]
+        destination = item.destination
         page = 0
         if isinstance(destination, pikepdf.Array) and len(destination):
             page = numbers.get(destination[0].objgen, 0)
-        copy = pikepdf.OutlineItem(item.title, offset + page)  # type: ignore[attr-defined]
-        copy.children.extend(_moved(item.children, numbers, offset))  # type: ignore[attr-defined]
+        copy = pikepdf.OutlineItem(item.title, offset + page)
+        copy.children.extend(_moved(item.children, numbers, offset))
         copies.append(copy)
     return copies
 

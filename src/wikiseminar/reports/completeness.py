@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import Participant, Revision, RevisionMetrics, Seminar, SyncRun
 from ..scope import counted
 from .figures import _window
@@ -39,7 +39,7 @@ class DataStatus:
                 "sync_error": self.unfinished_error, "unmeasured_revisions": self.unmeasured}
 
 
-def data_status(session: so.Session, seminar: Seminar) -> DataStatus:
+def data_status(session: DbSession, seminar: Seminar) -> DataStatus:
     """The latest sync of the seminar (failed, or interrupted) and revisions not measured yet.
 
     A sync that is running right now is not "unfinished": the pages say it runs.

@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import (
     AuthorshipFigure,
     Page,
@@ -189,7 +189,7 @@ def _window(seminar: Seminar, until: dt.datetime | None, since: dt.datetime | No
     return conditions
 
 
-def _participants(session: so.Session, seminar: Seminar, include_removed: bool) -> list[Participant]:
+def _participants(session: DbSession, seminar: Seminar, include_removed: bool) -> list[Participant]:
     query = sa.select(Participant).where(Participant.seminar_id == seminar.id,
                                          counted())
     if not include_removed:
@@ -198,7 +198,7 @@ def _participants(session: so.Session, seminar: Seminar, include_removed: bool) 
 
 
 def student_figures(
-    session: so.Session,
+    session: DbSession,
     seminar: Seminar,
     *,
     until: dt.datetime | None = None,
@@ -261,6 +261,7 @@ def student_figures(
             *_window(seminar, until, since), Revision.user_id.in_(list(by_user))).distinct()
     ).all()
     for user_id, page_pk in page_rows:
+        assert user_id is not None  # selected by user_id IN (...)
         pages[by_user[user_id]].add(page_pk)
     for pid, page_set in pages.items():
         figures[pid].pages_edited = len(page_set)
@@ -274,6 +275,7 @@ def student_figures(
         .group_by(Revision.user_id)
     ).all()
     for user_id, count in created:
+        assert user_id is not None  # selected by user_id IN (...)
         figures[by_user[user_id]].articles_created = count
     _add_authorship(session, seminar, figures)
     _add_integrity(session, seminar, figures, until, since)
@@ -286,7 +288,7 @@ def student_figures(
     return list(figures.values())
 
 
-def _add_integrity(session: so.Session, seminar: Seminar, figures: dict[int, StudentFigures],
+def _add_integrity(session: DbSession, seminar: Seminar, figures: dict[int, StudentFigures],
                    until: dt.datetime | None, since: dt.datetime | None) -> None:
     """Share of each student's edits with no finding the instructor confirmed."""
     from ..models import IntegrityFinding, Verdict
@@ -304,7 +306,7 @@ def _add_integrity(session: so.Session, seminar: Seminar, figures: dict[int, Stu
             f.integrity_clean = 1 - min(confirmed.get(pid, 0), f.edits) / f.edits
 
 
-def _add_authorship(session: so.Session, seminar: Seminar, figures: dict[int, StudentFigures]) -> None:
+def _add_authorship(session: DbSession, seminar: Seminar, figures: dict[int, StudentFigures]) -> None:
     """Fold the stored authorship figures (per article) into per-student totals."""
     rows = session.scalars(sa.select(AuthorshipFigure).join(Page).where(
         AuthorshipFigure.seminar_id == seminar.id, Page.deleted.is_(False),
@@ -361,7 +363,7 @@ class ArticleFigures:
     by_student: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-def article_figures(session: so.Session, seminar: Seminar, *, page_pks: list[int] | None = None,
+def article_figures(session: DbSession, seminar: Seminar, *, page_pks: list[int] | None = None,
                     until: dt.datetime | None = None) -> list[ArticleFigures]:
     """Per-page figures across students (lasting content edits), with authorship where computed."""
     participants = {p.wiki_user_id: p for p in _participants(session, seminar, True) if p.wiki_user_id}
@@ -406,14 +408,14 @@ def article_figures(session: so.Session, seminar: Seminar, *, page_pks: list[int
     return sorted(result.values(), key=lambda a: (namespace_group(a.namespace) != "article", a.title))
 
 
-def _utc_hour(session: so.Session, column: Any) -> Any:
+def _utc_hour(session: DbSession, column: Any) -> Any:
     """'YYYY-MM-DD HH' of a stored UTC timestamp, in SQL (both databases store UTC)."""
     if session.get_bind().dialect.name == "postgresql":
         return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD HH24")
     return sa.func.strftime("%Y-%m-%d %H", column)
 
 
-def timeline(session: so.Session, seminar: Seminar, *, until: dt.datetime | None = None,
+def timeline(session: DbSession, seminar: Seminar, *, until: dt.datetime | None = None,
              participant_id: int | None = None) -> dict[int, list[tuple[dt.date, int, int]]]:
     """participant id -> [(day, edits, lasting words added)] for the charts, oldest first.
 

@@ -123,10 +123,10 @@ def grade_titles(book: Gradebook, locale: str) -> dict[str, str]:
         titles["grade_override"] = _("Grade set by the instructor (/%(scale)s)", scale=book.scale)
         titles["final_grade"] = _("Final grade (/%(scale)s)", scale=book.scale)
     seen: set[str] = set()
-    for c in columns:  # two criteria with one label: tell them apart
-        if titles[c.key] in seen:
-            titles[c.key] += f" #{c.key.removeprefix('criterion_')}"
-        seen.add(titles[c.key])
+    for column in columns:  # two criteria with one label: tell them apart
+        if titles[column.key] in seen:
+            titles[column.key] += f" #{column.key.removeprefix('criterion_')}"
+        seen.add(titles[column.key])
     return titles
 
 

@@ -25,8 +25,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import CriterionKind, FinalGrade, Mark, Participant, Role, RubricCriterion, Seminar
 from ..services.messages import N_
 from .attendance import AttendanceFigures, attendance_figures
@@ -218,13 +218,13 @@ class Gradebook:
         return next((g for g in self.grades if g.participant_id == participant_id), None)
 
 
-def rubric(session: so.Session, seminar: Seminar) -> list[RubricCriterion]:
+def rubric(session: DbSession, seminar: Seminar) -> list[RubricCriterion]:
     """The seminar's criteria in their order."""
     return list(session.scalars(sa.select(RubricCriterion).where(
         RubricCriterion.seminar_id == seminar.id).order_by(RubricCriterion.position, RubricCriterion.id)))
 
 
-def seminar_gradebook(session: so.Session, seminar: Seminar) -> Gradebook:
+def seminar_gradebook(session: DbSession, seminar: Seminar) -> Gradebook:
     """Grades of the seminar's enrolled students (auditors are not graded), frozen at freeze_at."""
     criteria = [Criterion.from_row(c) for c in rubric(session, seminar)]
     figures = [f for f in student_figures(session, seminar, until=seminar.freeze_at)
@@ -247,7 +247,7 @@ def seminar_gradebook(session: so.Session, seminar: Seminar) -> Gradebook:
                      data_complete=data_status(session, seminar).complete)
 
 
-def add_default_rubric(session: so.Session, seminar: Seminar,
+def add_default_rubric(session: DbSession, seminar: Seminar,
                        translate: Any = lambda text: text) -> list[RubricCriterion]:
     """Add the default rubric to a seminar that has none (labels through `translate`)."""
     if rubric(session, seminar):

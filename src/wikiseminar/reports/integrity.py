@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..integrity.compare import shared_spans
 from ..models import IntegrityFinding, Page, Participant, Revision, Seminar, User, Verdict
 from ..models._types import utcnow
@@ -77,7 +77,7 @@ class FindingView:
         return shared_spans(self.source_passage, self.excerpt) if self.source_passage else []
 
 
-def findings(session: so.Session, seminar: Seminar, *, participant: Participant | None = None,
+def findings(session: DbSession, seminar: Seminar, *, participant: Participant | None = None,
              judged_only: bool = False, verdicts: tuple[str, ...] | None = None,
              ) -> list[FindingView]:
     """The seminar's findings, newest revision first (students: judged ones only)."""
@@ -111,14 +111,14 @@ def findings(session: so.Session, seminar: Seminar, *, participant: Participant 
     return out
 
 
-def confirmed_findings(session: so.Session, seminar: Seminar,
+def confirmed_findings(session: DbSession, seminar: Seminar,
                        participant: Participant | None = None) -> list[FindingView]:
     """What a student may see: only findings the instructor confirmed, with the note."""
     return findings(session, seminar, participant=participant,
                     verdicts=(Verdict.CONFIRMED,))
 
 
-def judge(session: so.Session, seminar: Seminar, finding_id: int, verdict: str | None,
+def judge(session: DbSession, seminar: Seminar, finding_id: int, verdict: str | None,
           note: str, user: User | None) -> IntegrityFinding:
     """Record (or clear, with None) the instructor's verdict on one finding of the seminar."""
     if verdict is not None and verdict not in Verdict.ALL:
@@ -135,7 +135,7 @@ def judge(session: so.Session, seminar: Seminar, finding_id: int, verdict: str |
     return finding
 
 
-def unjudged_count(session: so.Session, seminar: Seminar) -> int:
+def unjudged_count(session: DbSession, seminar: Seminar) -> int:
     """Findings the instructor has not judged yet."""
     return session.scalar(sa.select(sa.func.count(IntegrityFinding.id)).where(
         IntegrityFinding.seminar_id == seminar.id, IntegrityFinding.verdict.is_(None))) or 0

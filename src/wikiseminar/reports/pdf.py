@@ -18,7 +18,7 @@ class PdfUnavailable(RuntimeError):
     """WeasyPrint or the system libraries it needs are not installed."""
 
 
-def _weasyprint():  # type: ignore[no-untyped-def]
+def _weasyprint():
     """The weasyprint module, or PdfUnavailable naming what is missing."""
     try:
         import weasyprint

@@ -16,8 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import Participant, Role, Seminar, SeminarSession, SessionKind
 from ..scope import counted
 from ..services.messages import N_
@@ -126,7 +126,7 @@ class Programme:
         return [i for i in self.items if i.kind == "talk"]
 
 
-def presenters(session: so.Session, seminar: Seminar) -> list[Participant]:
+def presenters(session: DbSession, seminar: Seminar) -> list[Participant]:
     """Enrolled students in presentation order, the unordered ones last by name."""
     people = session.scalars(sa.select(Participant).where(
         Participant.seminar_id == seminar.id, counted(Role.STUDENT),
@@ -141,7 +141,7 @@ def renumber(people: Sequence[Participant]) -> None:
         person.presentation_order = position
 
 
-def _session_end(session: so.Session, seminar: Seminar, start: dt.datetime) -> dt.datetime | None:
+def _session_end(session: DbSession, seminar: Seminar, start: dt.datetime) -> dt.datetime | None:
     """End of the calendar's restitution session on the programme's day, if the calendar has one."""
     zone = ZoneInfo(seminar.timezone)
     local = start.astimezone(zone)
@@ -153,7 +153,7 @@ def _session_end(session: so.Session, seminar: Seminar, start: dt.datetime) -> d
     return dt.datetime.combine(found.date, found.end_time, tzinfo=zone)
 
 
-def build_programme(session: so.Session, seminar: Seminar) -> Programme:
+def build_programme(session: DbSession, seminar: Seminar) -> Programme:
     """The programme of the seminar's restitution session as it is configured now."""
     people = presenters(session, seminar)
     zone = ZoneInfo(seminar.timezone)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from markupsafe import Markup
 
+from ..dbsession import DbSession
 from ..models import (
     AssignedArticle,
     Assignment,
@@ -183,14 +184,14 @@ def filter_rows(rows: Iterable[ProgressRow], who: str = "all", attention: bool =
     return kept
 
 
-def _assignments(session: so.Session, participant_ids: Sequence[int]) -> dict[int, Assignment]:
+def _assignments(session: DbSession, participant_ids: Sequence[int]) -> dict[int, Assignment]:
     """participant id -> assignment, with topic and articles loaded in two queries."""
     return {a.participant_id: a for a in session.scalars(
         sa.select(Assignment).where(Assignment.participant_id.in_(list(participant_ids) or [-1]))
         .options(so.selectinload(Assignment.articles), so.joinedload(Assignment.topic)))}
 
 
-def _article_refs(session: so.Session, seminar: Seminar,
+def _article_refs(session: DbSession, seminar: Seminar,
                   articles: Iterable[AssignedArticle]) -> dict[int, ArticleRef]:
     """AssignedArticle.id -> ArticleRef with the stored page (by page id, else by title)."""
     articles = list(articles)
@@ -211,7 +212,7 @@ def _article_refs(session: so.Session, seminar: Seminar,
     return refs
 
 
-def seminar_progress(session: so.Session, seminar: Seminar, settings: AlertSettings, *,
+def seminar_progress(session: DbSession, seminar: Seminar, settings: AlertSettings, *,
                      include_removed: bool = False,
                      version: tuple[Any, ...] | None = None) -> SeminarProgress:
     """Figures, topics, articles and alerts of every student and auditor, and the sync state.
@@ -229,7 +230,7 @@ def seminar_progress(session: so.Session, seminar: Seminar, settings: AlertSetti
     return dataclasses.replace(progress, sync_running=sync_is_running(seminar))
 
 
-def _compute_progress(session: so.Session, seminar: Seminar, settings: AlertSettings,
+def _compute_progress(session: DbSession, seminar: Seminar, settings: AlertSettings,
                       include_removed: bool) -> SeminarProgress:
     """The dashboard's data from the database (no cache)."""
     figures = student_figures(session, seminar, include_removed=include_removed)
@@ -260,7 +261,7 @@ def _compute_progress(session: so.Session, seminar: Seminar, settings: AlertSett
                            sync_running=False, generated_at=utcnow(), alert_counts=counts)
 
 
-def data_version(session: so.Session, seminar: Seminar) -> tuple[Any, ...]:
+def data_version(session: DbSession, seminar: Seminar) -> tuple[Any, ...]:
     """A fingerprint of everything the dashboard reads that can change outside a sync.
 
     The seminar's settings, its participants (accounts, roles, removals), topics, assignments
@@ -293,7 +294,7 @@ def data_version(session: so.Session, seminar: Seminar) -> tuple[Any, ...]:
         sa.select(sa.func.count(IntegrityFinding.id), sa.func.count(IntegrityFinding.verdict),
                   sa.func.max(IntegrityFinding.judged_at), sa.func.max(IntegrityFinding.id))
         .where(IntegrityFinding.seminar_id == seminar.id)).all()
-    return (str(session.get_bind().url), seminar.slug, seminar.wiki_id, seminar.start_date,
+    return (str(session.get_bind().engine.url), seminar.slug, seminar.wiki_id, seminar.start_date,
             seminar.end_date, seminar.timezone, seminar.restitution_at, seminar.alert_no_edit_days,
             seminar.last_sync_at,
             *(tuple(r) for r in people), *(tuple(r) for r in work),
@@ -368,7 +369,7 @@ class ProgressCharts:
     shown: list[str]
 
 
-def progress_charts(session: so.Session, seminar: Seminar, rows: Sequence[ProgressRow],
+def progress_charts(session: DbSession, seminar: Seminar, rows: Sequence[ProgressRow],
                     texts: ChartTexts, *, today: dt.date | None = None,
                     version: tuple[Any, ...] | None = None) -> ProgressCharts:
     """Cumulative words per student (the most active ones), for the seminar, and edits per week."""
@@ -383,7 +384,7 @@ def progress_charts(session: so.Session, seminar: Seminar, rows: Sequence[Progre
     return charts
 
 
-def _compute_charts(session: so.Session, seminar: Seminar, rows: Sequence[ProgressRow],
+def _compute_charts(session: DbSession, seminar: Seminar, rows: Sequence[ProgressRow],
                     texts: ChartTexts, today: dt.date) -> ProgressCharts:
     """The three charts from the timeline (no cache)."""
     names = {r.participant_id: r.figures.name for r in rows}
@@ -513,7 +514,7 @@ class RevisionLine:
     comment: str | None
 
 
-def student_revisions(session: so.Session, seminar: Seminar, participant: Participant, *,
+def student_revisions(session: DbSession, seminar: Seminar, participant: Participant, *,
                       limit: int = 200, offset: int = 0) -> tuple[list[RevisionLine], int]:
     """The participant's revisions in the seminar's window, newest first; and how many in all."""
     if not participant.wiki_user_id:
@@ -547,7 +548,7 @@ def student_revisions(session: so.Session, seminar: Seminar, participant: Partic
     return lines, total
 
 
-def student_pages(session: so.Session, seminar: Seminar, participant: Participant) -> list[int]:
+def student_pages(session: DbSession, seminar: Seminar, participant: Participant) -> list[int]:
     """Page.id of every page the participant edited inside the seminar's dates."""
     if not participant.wiki_user_id:
         return []

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from markupsafe import Markup
 
 from ..analysis.quality import scale_for
+from ..dbsession import DbSession
 from ..models import ArticleQuality, Page, Revision, Seminar
 from .charts import class_chart
 from .figures import article_figures
@@ -97,7 +97,7 @@ def quality_level(view: ArticleQualityView | None, which: str = "now",
     return view.scale.index(value) if value in view.scale else None
 
 
-def quality_by_page(session: so.Session, seminar: Seminar, page_pks: list[int] | None = None,
+def quality_by_page(session: DbSession, seminar: Seminar, page_pks: list[int] | None = None,
                     *, with_students: bool = True) -> dict[int, ArticleQualityView]:
     """page pk -> the article's quality view, for the seminar's articles already assessed
     (`with_students`: also name the students who edited each, one more grouped query)."""
@@ -130,7 +130,7 @@ def quality_by_page(session: so.Session, seminar: Seminar, page_pks: list[int] |
     return views
 
 
-def article_rows(session: so.Session, seminar: Seminar) -> list[dict[str, Any]]:
+def article_rows(session: DbSession, seminar: Seminar) -> list[dict[str, Any]]:
     """One row per article of the seminar for `export articles` (ARTICLE_COLUMNS)."""
     rows = []
     for view in quality_by_page(session, seminar).values():
@@ -162,7 +162,7 @@ def quality_chart(view: ArticleQualityView, seminar: Seminar, title: str) -> Mar
                        end=seminar.end_date, chart_id=f"quality-{view.page_pk}")
 
 
-def add_quality_gains(session: so.Session, seminar: Seminar, figures: Mapping[int, Any],
+def add_quality_gains(session: DbSession, seminar: Seminar, figures: Mapping[int, Any],
                       by_user: Mapping[int, int], *, until: dt.datetime | None = None,
                       since: dt.datetime | None = None) -> None:
     """Set each student's `quality_gain` and `rating_gain`: the best class gain over the

@@ -14,8 +14,8 @@ import enum
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import AuthorshipFigure, Mark, Participant, RevisionMetrics, Seminar, Topic
 from ..models._types import utcnow
 from ..scope import seminar_revisions
@@ -44,7 +44,7 @@ def _columns(row: Any, *names: str) -> dict[str, Any]:
     return out
 
 
-def seminar_record(session: so.Session, seminar: Seminar) -> dict[str, Any]:
+def seminar_record(session: DbSession, seminar: Seminar) -> dict[str, Any]:
     """Everything the app knows about one seminar, JSON-ready (dates become ISO strings)."""
     participants = list(session.scalars(sa.select(Participant).where(
         Participant.seminar_id == seminar.id).order_by(Participant.id)))

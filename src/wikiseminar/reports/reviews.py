@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
+from ..dbsession import DbSession
 from ..models import REVIEW_ASPECTS, Discussant, Participant, PeerReview, Role, Seminar
 from ..scope import counted
 
@@ -40,7 +40,7 @@ class DiscussantChoice:
     chosen: bool
 
 
-def discussants(session: so.Session, seminar: Seminar) -> dict[int, DiscussantChoice]:
+def discussants(session: DbSession, seminar: Seminar) -> dict[int, DiscussantChoice]:
     """presenter id -> discussant: the instructor's choice, else one of the presenter's
     reviewers (submitted reviews first, the reviewer with the fewest discussions so far)."""
     people = {p.id: p for p in session.scalars(sa.select(Participant).where(
@@ -72,7 +72,7 @@ def discussants(session: so.Session, seminar: Seminar) -> dict[int, DiscussantCh
     return result
 
 
-def add_review_figures(session: so.Session, seminar: Seminar, figures: Mapping[int, Any]) -> None:
+def add_review_figures(session: DbSession, seminar: Seminar, figures: Mapping[int, Any]) -> None:
     """Set each student's `reviews_submitted` and `review_score` (the mean of the aspects'
     scores over the submitted reviews of their draft, as a share of 4), for rubric criteria."""
     if not figures:

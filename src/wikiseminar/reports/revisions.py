@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy.orm as so
-
+from ..dbsession import DbSession
 from ..models import Revision, Seminar
 from ..scope import seminar_revisions
 
@@ -31,7 +30,7 @@ def revision_flags(rev: Revision) -> list[str]:
     return flags
 
 
-def revision_rows(session: so.Session, seminar: Seminar) -> list[dict[str, Any]]:
+def revision_rows(session: DbSession, seminar: Seminar) -> list[dict[str, Any]]:
     """Every revision of the seminar, oldest first, with edit-time and current titles."""
     rows = []
     for rev, participant in session.execute(seminar_revisions(seminar, counted_only=True)).all():

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from ..analysis.excerpts import added_prose
+from ..dbsession import DbSession
 from ..models import (
     AssignedArticle,
     Page,
@@ -148,7 +148,7 @@ class StudentReport:
         return bool(self.after_freeze and self.after_freeze.edits)
 
 
-def report_participants(session: so.Session, seminar: Seminar) -> list[Participant]:
+def report_participants(session: DbSession, seminar: Seminar) -> list[Participant]:
     """Students and auditors still enrolled, in name order: the class document's order."""
     people = session.scalars(sa.select(Participant).where(
         Participant.seminar_id == seminar.id, counted(),
@@ -204,7 +204,7 @@ def _fill(line: ArticleLine, figures: ArticleFigures, participant: Participant) 
     line.page_pk = figures.page_pk
 
 
-def _excerpts(session: so.Session, seminar: Seminar, participant: Participant, site: SiteInfo,
+def _excerpts(session: DbSession, seminar: Seminar, participant: Participant, site: SiteInfo,
               until: dt.datetime | None) -> list[Excerpt]:
     """The revisions with the most lasting words added, and the prose each added."""
     if not participant.wiki_user_id:
@@ -240,7 +240,7 @@ def _excerpts(session: so.Session, seminar: Seminar, participant: Participant, s
     return excerpts
 
 
-def build_reports(session: so.Session, seminar: Seminar,
+def build_reports(session: DbSession, seminar: Seminar,
                   participants: Sequence[Participant] | None = None) -> list[StudentReport]:
     """Reports of the given participants (default: every enrolled student and auditor)."""
     if participants is None:

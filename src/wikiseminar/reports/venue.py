@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import render_template
 from flask_babel import force_locale
 
+from ..dbsession import DbSession
 from ..models import Registration, Seminar, SeminarSession
 from ..services.registrations import attendees
 from .documents import template_helpers
@@ -29,7 +29,7 @@ class VenueList:
     waiting: list[Registration]
 
 
-def venue_lists(db: so.Session, seminar: Seminar, session_id: int | None = None) -> list[VenueList]:
+def venue_lists(db: DbSession, seminar: Seminar, session_id: int | None = None) -> list[VenueList]:
     """The lists of every session with places (or of one session); LookupError if unknown."""
     query = sa.select(SeminarSession).where(SeminarSession.seminar_id == seminar.id)
     if session_id is not None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..dbsession import DbSession
 from ..models import User
 from ..models.people import new_session_token
 from .messages import N_, ServiceError
@@ -61,12 +61,12 @@ def end_all_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
-def find_user(session: so.Session, email: str) -> User | None:
+def find_user(session: DbSession, email: str) -> User | None:
     """The account with this email (case-insensitive), if any."""
     return session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.strip().lower()))
 
 
-def create_instructor(session: so.Session, email: str, *, name: str = "",
+def create_instructor(session: DbSession, email: str, *, name: str = "",
                       password: str | None) -> tuple[User, bool]:
     """Make an instructor account, or promote an existing one; True when it is new.
 
@@ -102,7 +102,7 @@ def setup_token(secret_key: str, user: User) -> str:
     return str(serializer.dumps({"u": user.id, "f": _fingerprint(user)}))
 
 
-def read_setup_token(session: so.Session, secret_key: str, token: str,
+def read_setup_token(session: DbSession, secret_key: str, token: str,
                      max_age: int = SETUP_MAX_AGE) -> User:
     """The user a setup token is for, or AccountError if forged, expired or already used."""
     serializer = URLSafeTimedSerializer(secret_key, salt=_SALT)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import Attendance, Participant, Role, SeminarSession
 from ..models._types import utcnow
 from ..reports.sorting import name_key
@@ -28,7 +28,7 @@ class SheetLine:
     present: bool
 
 
-def attendance_sheet(db: so.Session, item: SeminarSession) -> list[SheetLine]:
+def attendance_sheet(db: DbSession, item: SeminarSession) -> list[SheetLine]:
     """Students, then auditors (if the session is open to them), then confirmed guests; by name."""
     marks = db.scalars(sa.select(Attendance).where(Attendance.session_id == item.id)).all()
     by_participant = {m.participant_id: m.present for m in marks if m.participant_id}
@@ -50,7 +50,7 @@ def attendance_sheet(db: so.Session, item: SeminarSession) -> list[SheetLine]:
     return lines
 
 
-def record_attendance(db: so.Session, item: SeminarSession, present: set[str]) -> int:
+def record_attendance(db: DbSession, item: SeminarSession, present: set[str]) -> int:
     """Store present/absent for everyone on the sheet (keys outside it are ignored); flushes.
 
     Returns how many are present. Taking attendance twice updates the same rows.

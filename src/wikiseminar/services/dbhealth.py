@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
+
+from ..dbsession import DbSession
 
 __all__ = ["MIN_FREE_BYTES", "classify_write_error", "write_problem"]
 
@@ -36,7 +37,7 @@ def classify_write_error(exc: BaseException) -> str | None:
     return None
 
 
-def write_problem(session: so.Session) -> str | None:
+def write_problem(session: DbSession) -> str | None:
     """Why the database would refuse a write now ('read-only', 'full'), or None.
 
     Asked without writing (a probe write would wait behind a running sync's lock): SQLite's
@@ -50,7 +51,7 @@ def write_problem(session: so.Session) -> str | None:
     return "read-only" if read_only == "on" or in_recovery else None
 
 
-def _sqlite_problem(session: so.Session, database: str | None) -> str | None:
+def _sqlite_problem(session: DbSession, database: str | None) -> str | None:
     if session.execute(sa.text("PRAGMA query_only")).scalar():
         return "read-only"
     pages = session.execute(sa.text("PRAGMA page_count")).scalar() or 0

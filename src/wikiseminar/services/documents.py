@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Flask, current_app
 
+from ..dbsession import DbSession
 from ..extensions import db
 from ..models import DocumentBuild, RenderedDocument, Seminar
 from ..models._types import utcnow
@@ -42,7 +42,7 @@ _threads_lock = threading.Lock()
 class DatabaseStore:
     """Rendered PDFs kept in the database by key; reading one marks it as used."""
 
-    def __init__(self, session: so.Session) -> None:
+    def __init__(self, session: DbSession) -> None:
         self.session = session
 
     def get(self, key: str) -> bytes | None:
@@ -60,7 +60,7 @@ class DatabaseStore:
             self.session.flush()
 
 
-def prune(session: so.Session, keep_days: int, now: dt.datetime | None = None) -> int:
+def prune(session: DbSession, keep_days: int, now: dt.datetime | None = None) -> int:
     """Remove rendered PDFs unused for `keep_days` days; return how many."""
     cutoff = (now or utcnow()) - dt.timedelta(days=keep_days)
     kept = sa.select(DocumentBuild.result_key).where(DocumentBuild.result_key.is_not(None),
@@ -70,7 +70,7 @@ def prune(session: so.Session, keep_days: int, now: dt.datetime | None = None) -
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def class_pdf(session: so.Session, seminar: Seminar, lang: str, config: Any,
+def class_pdf(session: DbSession, seminar: Seminar, lang: str, config: Any,
               progress: Any = None, reports: Sequence[StudentReport] | None = None) -> bytes:
     """The whole class as one PDF, reusing kept parts (the CLI calls this directly)."""
     if reports is None:
@@ -90,7 +90,7 @@ def _live(build: DocumentBuild, now: dt.datetime) -> bool:
     return (build.started_at or build.created_at) > now - STALE_AFTER
 
 
-def start_class_pdf(app: Flask, session: so.Session, seminar: Seminar, lang: str,
+def start_class_pdf(app: Flask, session: DbSession, seminar: Seminar, lang: str,
                     user_id: int | None) -> DocumentBuild:
     """Join the seminar's class-PDF build in this language if one is under way, else start one."""
     now = utcnow()
@@ -116,7 +116,7 @@ def start_class_pdf(app: Flask, session: so.Session, seminar: Seminar, lang: str
     return build
 
 
-def latest_build(session: so.Session, seminar: Seminar, lang: str) -> DocumentBuild | None:
+def latest_build(session: DbSession, seminar: Seminar, lang: str) -> DocumentBuild | None:
     """The seminar's most recent class-PDF build in this language."""
     return session.scalar(sa.select(DocumentBuild).where(
         DocumentBuild.seminar_id == seminar.id, DocumentBuild.kind == CLASS_PDF,
@@ -156,7 +156,7 @@ def _thread(app: Flask, build_id: int) -> None:
             db.session.remove()
 
 
-def run_build(app: Flask, session: so.Session, build_id: int) -> None:
+def run_build(app: Flask, session: DbSession, build_id: int) -> None:
     """Build one requested document and record the outcome; never raise for a bad build."""
     build = session.get(DocumentBuild, build_id)
     if build is None or build.status in ("done", "failed"):

@@ -8,6 +8,7 @@ import secrets
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import Assignment, LoginAttempt, Participant, Role, Seminar, Topic, User
 from ..models._types import utcnow
 from .accounts import check_password_strength, end_all_sessions, find_user, normalise_email
@@ -38,7 +39,7 @@ class EnrolmentError(ServiceError):
     """The person cannot join, or the participant cannot be removed."""
 
 
-def invitation(session: so.Session, token: str) -> tuple[Seminar, Role] | None:
+def invitation(session: DbSession, token: str) -> tuple[Seminar, Role] | None:
     """The active seminar and role an invitation token enrols into (student or auditor link)."""
     if not token:
         return None
@@ -57,7 +58,7 @@ def passcode_matches(seminar: Seminar, typed: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def join_seminar(session: so.Session, seminar: Seminar, role: Role, user: User) -> Participant:
+def join_seminar(session: DbSession, seminar: Seminar, role: Role, user: User) -> Participant:
     """Make this user a participant; with a roster line's email, a *pending* one.
 
     Typing an address proves nothing, so a roster line is never bound here: the person gets
@@ -123,7 +124,7 @@ def confirm_claim(pending: Participant, method: str) -> Participant:
     return line
 
 
-def _move_work(session: so.Session, pending: Participant, line: Participant) -> None:
+def _move_work(session: DbSession, pending: Participant, line: Participant) -> None:
     """A topic proposal made while pending follows the person onto the roster line."""
     if pending.assignment is not None and line.assignment is None:
         session.execute(sa.update(Assignment).where(Assignment.participant_id == pending.id)
@@ -134,14 +135,14 @@ def _move_work(session: so.Session, pending: Participant, line: Participant) -> 
                     .values(proposed_by_id=line.id))
 
 
-def pending_claims(session: so.Session, seminar: Seminar) -> list[Participant]:
+def pending_claims(session: DbSession, seminar: Seminar) -> list[Participant]:
     """The seminar's participants still claiming a roster line, oldest first."""
     return list(session.scalars(sa.select(Participant).where(
         Participant.seminar_id == seminar.id, Participant.claim_of_id.is_not(None),
         Participant.removed_at.is_(None)).order_by(Participant.created_at, Participant.id)))
 
 
-def register_and_join(session: so.Session, seminar: Seminar, role: Role, *, name: str,
+def register_and_join(session: DbSession, seminar: Seminar, role: Role, *, name: str,
                       email: str, password: str | None, wikimedia_sub: str | None = None,
                       wikimedia_username: str | None = None) -> Participant:
     """Create the person's account (password, or Wikimedia identity) and join (not committed)."""
@@ -186,13 +187,13 @@ def renew_calendar_token(seminar: Seminar) -> str:
     return seminar.calendar_token
 
 
-def _active_instructors(session: so.Session, seminar: Seminar) -> int:
+def _active_instructors(session: DbSession, seminar: Seminar) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(Participant).where(
         Participant.seminar_id == seminar.id, Participant.role == Role.INSTRUCTOR,
         Participant.removed_at.is_(None))) or 0
 
 
-def remove_participant(session: so.Session, participant: Participant) -> None:
+def remove_participant(session: DbSession, participant: Participant) -> None:
     """Take someone out of the seminar; their synced data stays for the records."""
     if participant.role == Role.INSTRUCTOR and participant.removed_at is None \
             and _active_instructors(session, participant.seminar) <= 1:
@@ -208,7 +209,7 @@ def restore_participant(participant: Participant) -> None:
     participant.removed_at = None
 
 
-def delete_participant_data(session: so.Session, participant: Participant) -> None:
+def delete_participant_data(session: DbSession, participant: Participant) -> None:
     """Erase a participant and what the app holds about them in this seminar (not committed).
 
     Goes: the participant row, their assignment and articles, their own topic proposals,

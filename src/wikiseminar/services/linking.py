@@ -8,8 +8,8 @@ import secrets
 from urllib.parse import quote
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import Participant
 from ..models._types import utcnow
 from ..wiki.client import WikiClient
@@ -88,7 +88,7 @@ def _account(client: WikiClient, siteinfo: SiteInfo, name: str, sitename: str) -
     return user
 
 
-def _check_not_taken(session: so.Session, participant: Participant, userid: int | None,
+def _check_not_taken(session: DbSession, participant: Participant, userid: int | None,
                      name: str) -> None:
     """One wiki account belongs to one participant of a seminar."""
     if not userid:
@@ -115,7 +115,7 @@ def _mark_verified(participant: Participant, name: str, userid: int | None, meth
     _clear_code(participant)
 
 
-def start_onwiki_link(session: so.Session, participant: Participant, typed: str,
+def start_onwiki_link(session: DbSession, participant: Participant, typed: str,
                       client: WikiClient, now: dt.datetime | None = None) -> str:
     """Check the account exists, then give a fresh one-time code for its user subpage."""
     wiki = participant.seminar.wiki
@@ -132,7 +132,7 @@ def start_onwiki_link(session: so.Session, participant: Participant, typed: str,
     return participant.link_code
 
 
-def check_onwiki_link(session: so.Session, participant: Participant, client: WikiClient,
+def check_onwiki_link(session: DbSession, participant: Participant, client: WikiClient,
                       now: dt.datetime | None = None) -> None:
     """Verify the account when its subpage holds the code and was last saved by that account.
 
@@ -166,7 +166,7 @@ def check_onwiki_link(session: so.Session, participant: Participant, client: Wik
     bind_claim_by_wiki(session, participant)
 
 
-def link_oauth(session: so.Session, participant: Participant, identity: WikimediaIdentity,
+def link_oauth(session: DbSession, participant: Participant, identity: WikimediaIdentity,
                client: WikiClient, now: dt.datetime | None = None) -> None:
     """Verify the account Wikimedia vouched for, with its local user id on the seminar's wiki.
 
@@ -182,7 +182,7 @@ def link_oauth(session: so.Session, participant: Participant, identity: Wikimedi
     bind_claim_by_wiki(session, participant)
 
 
-def bind_claim_by_wiki(session: so.Session, participant: Participant) -> Participant:
+def bind_claim_by_wiki(session: DbSession, participant: Participant) -> Participant:
     """A pending claimant who proved the wiki account named on the roster line gets the line."""
     from .enrolment import confirm_claim
 

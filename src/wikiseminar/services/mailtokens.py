@@ -9,8 +9,8 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession, rowcount
 from ..models import EmailToken
 from ..models._types import utcnow
 from .messages import N_, ServiceError
@@ -26,7 +26,7 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue(session: so.Session, purpose: str, email: str, *, user_id: int | None,
+def issue(session: DbSession, purpose: str, email: str, *, user_id: int | None,
           lifetime: dt.timedelta, payload: dict[str, Any] | None = None) -> str:
     """Store a new link secret and return it (to be put in the mail, never stored in clear)."""
     raw = secrets.token_urlsafe(32)
@@ -37,7 +37,7 @@ def issue(session: so.Session, purpose: str, email: str, *, user_id: int | None,
     return raw
 
 
-def recent_count(session: so.Session, purpose: str, user_id: int,
+def recent_count(session: DbSession, purpose: str, user_id: int,
                  window: dt.timedelta) -> int:
     """How many links of this purpose the account was sent within the window."""
     return session.scalar(sa.select(sa.func.count()).select_from(EmailToken).where(
@@ -45,7 +45,7 @@ def recent_count(session: so.Session, purpose: str, user_id: int,
         EmailToken.created_at >= utcnow() - window)) or 0
 
 
-def peek(session: so.Session, purpose: str, raw: str) -> EmailToken:
+def peek(session: DbSession, purpose: str, raw: str) -> EmailToken:
     """The live token for this secret (not consumed: showing a form must not use the link)."""
     token = session.scalar(sa.select(EmailToken).where(
         EmailToken.token_hash == _hash(raw or ""), EmailToken.purpose == purpose))
@@ -56,12 +56,12 @@ def peek(session: so.Session, purpose: str, raw: str) -> EmailToken:
     return token
 
 
-def consume(session: so.Session, purpose: str, raw: str) -> EmailToken:
+def consume(session: DbSession, purpose: str, raw: str) -> EmailToken:
     """Use the link once: a conditional update, so two concurrent clicks cannot both win."""
     token = peek(session, purpose, raw)
     done = session.execute(sa.update(EmailToken).where(
         EmailToken.id == token.id, EmailToken.used_at.is_(None)).values(used_at=utcnow()))
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(done) != 1:
         raise LinkError(N_("this link is not valid or was already used"))
     session.refresh(token)
     return token

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession, rowcount
 from ..models import Registration, RegistrationState, Seminar, SeminarSession
 from ..models._types import utcnow
 from ..reports.sorting import name_key
@@ -72,29 +72,29 @@ def registration_open(item: SeminarSession, now: dt.datetime | None = None) -> b
                 and (now or utcnow()) < closes_at(item))
 
 
-def _count(db: so.Session, session_id: int, state: RegistrationState) -> int:
+def _count(db: DbSession, session_id: int, state: RegistrationState) -> int:
     return db.scalar(sa.select(sa.func.count()).select_from(Registration).where(
         Registration.session_id == session_id, Registration.state == state)) or 0
 
 
-def places_left(db: so.Session, item: SeminarSession) -> int:
+def places_left(db: DbSession, item: SeminarSession) -> int:
     """Places not yet held by a confirmed registration."""
     return max((item.places or 0) - _count(db, item.id, RegistrationState.CONFIRMED), 0)
 
 
-def _lock(db: so.Session, session_id: int) -> SeminarSession:
+def _lock(db: DbSession, session_id: int) -> SeminarSession:
     """Take the session's row lock for the rest of the transaction; the session, fresh."""
     done = db.execute(sa.update(SeminarSession).where(SeminarSession.id == session_id)
                       .values(places=SeminarSession.places)
                       .execution_options(synchronize_session=False))
-    if not done.rowcount:
+    if not rowcount(done):
         raise RegistrationError("unknown session")
     item = db.get(SeminarSession, session_id, populate_existing=True)
     assert item is not None
     return item
 
 
-def _place(db: so.Session, item: SeminarSession, reg: Registration) -> None:
+def _place(db: DbSession, item: SeminarSession, reg: Registration) -> None:
     """Give `reg` a place if one is free, else queue it."""
     reg.queued_at = utcnow()
     free = _count(db, item.id, RegistrationState.CONFIRMED) < (item.places or 0)
@@ -102,7 +102,7 @@ def _place(db: so.Session, item: SeminarSession, reg: Registration) -> None:
     db.flush()
 
 
-def register(db: so.Session, session_id: int, *, name: str, email: str, affiliation: str = "",
+def register(db: DbSession, session_id: int, *, name: str, email: str, affiliation: str = "",
              locale: str = "fr", with_mail: bool = False,
              now: dt.datetime | None = None) -> Outcome:
     """Ask for a place; commits.
@@ -135,13 +135,13 @@ def register(db: so.Session, session_id: int, *, name: str, email: str, affiliat
     return Outcome(reg, True)
 
 
-def _by_token(db: so.Session, token: str) -> Registration | None:
+def _by_token(db: DbSession, token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
     return db.scalar(sa.select(Registration).where(Registration.token == token))
 
 
-def confirm(db: so.Session, token: str) -> Registration | None:
+def confirm(db: DbSession, token: str) -> Registration | None:
     """The address is confirmed: give a place or queue (once); commits. None: unknown link."""
     reg = _by_token(db, token)
     if reg is None:
@@ -154,7 +154,7 @@ def confirm(db: so.Session, token: str) -> Registration | None:
     return reg
 
 
-def fill_places(db: so.Session, item: SeminarSession) -> list[Registration]:
+def fill_places(db: DbSession, item: SeminarSession) -> list[Registration]:
     """Move the waiting list up, in order, into the free places; the promoted (flushed)."""
     free = places_left(db, item)
     if free <= 0:
@@ -168,7 +168,7 @@ def fill_places(db: so.Session, item: SeminarSession) -> list[Registration]:
     return list(waiting)
 
 
-def cancel(db: so.Session, token: str) -> tuple[Registration | None, list[Registration]]:
+def cancel(db: DbSession, token: str) -> tuple[Registration | None, list[Registration]]:
     """Cancel by link; the first on the waiting list takes the freed place. Commits."""
     reg = _by_token(db, token)
     if reg is None:
@@ -185,7 +185,7 @@ def cancel(db: so.Session, token: str) -> tuple[Registration | None, list[Regist
     return reg, promoted
 
 
-def attendees(db: so.Session, item: SeminarSession
+def attendees(db: DbSession, item: SeminarSession
               ) -> tuple[list[Registration], list[Registration]]:
     """(confirmed sorted by name, waiting list in its order) for the venue."""
     rows = db.scalars(sa.select(Registration).where(
@@ -198,7 +198,7 @@ def attendees(db: so.Session, item: SeminarSession
     return confirmed, waiting
 
 
-def registration_counts(db: so.Session, seminar: Seminar) -> dict[int, tuple[int, int]]:
+def registration_counts(db: DbSession, seminar: Seminar) -> dict[int, tuple[int, int]]:
     """Session id -> (confirmed, waiting) for the seminar's sessions that have registrations."""
     rows = db.execute(sa.select(Registration.session_id, Registration.state, sa.func.count())
                       .join(SeminarSession, SeminarSession.id == Registration.session_id)

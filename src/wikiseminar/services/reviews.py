@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import (
     REVIEW_ASPECTS,
     Participant,
@@ -106,14 +106,14 @@ def _augment(reviewer: int, options: dict[int, list[int]], owner: dict[int, int]
     return False
 
 
-def review_students(session: so.Session, seminar: Seminar) -> list[Participant]:
+def review_students(session: DbSession, seminar: Seminar) -> list[Participant]:
     """The enrolled students who review and are reviewed (auditors do not)."""
     return list(session.scalars(sa.select(Participant).where(
         Participant.seminar_id == seminar.id, counted(Role.STUDENT),
         Participant.removed_at.is_(None)).order_by(Participant.name, Participant.id)))
 
 
-def assign_reviews(session: so.Session, seminar: Seminar, per_student: int, *,
+def assign_reviews(session: DbSession, seminar: Seminar, per_student: int, *,
                    due_session_id: int | None = None,
                    due_date: dt.date | None = None) -> list[PeerReview]:
     """Replace the reviews not yet submitted by a new balanced assignment; returns them all."""
@@ -165,7 +165,7 @@ class ReviewAnswers:
     comments: str
 
 
-def save_review(session: so.Session, review: PeerReview, answers: ReviewAnswers) -> None:
+def save_review(session: DbSession, review: PeerReview, answers: ReviewAnswers) -> None:
     """Record a submitted review (a resubmission updates it)."""
     for aspect in REVIEW_ASPECTS:
         score = answers.scores.get(aspect)
@@ -178,7 +178,7 @@ def save_review(session: so.Session, review: PeerReview, answers: ReviewAnswers)
     session.commit()
 
 
-def talk_activity(session: so.Session, seminar: Seminar,
+def talk_activity(session: DbSession, seminar: Seminar,
                   reviews: Sequence[PeerReview]) -> dict[int, int]:
     """review id -> the reviewer's edits, in the seminar's dates, to the talk page of the
     reviewed draft (review activity on the wiki)."""

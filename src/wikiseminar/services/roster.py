@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import Participant, Role, Seminar
 from ..wiki.client import WikiClient
 from .messages import N_, Message
@@ -66,7 +66,7 @@ class ImportResult:
     changes: list[Planned] = field(default_factory=list)
 
 
-def plan_import(session: so.Session, seminar: Seminar, rows: list[RosterRow],
+def plan_import(session: DbSession, seminar: Seminar, rows: list[RosterRow],
                 client: WikiClient | None, *, update: bool = False) -> ImportPlan:
     """Check usernames against the wiki and decide each line's fate; nothing is written."""
     plan = ImportPlan()
@@ -79,11 +79,11 @@ def plan_import(session: so.Session, seminar: Seminar, rows: list[RosterRow],
         user = None
         if row.wiki_username:
             user = _match(accounts, row.wiki_username)
-            if user is None or user.missing or user.invalid or not user.userid:  # type: ignore[attr-defined]
+            if user is None or user.missing or user.invalid or not user.userid:
                 site = seminar.wiki.sitename or seminar.wiki.api_url
                 why = N_("wiki account %(name)r is not a valid username on %(wiki)s") \
                     if user is not None and user.invalid \
-                    else N_("wiki account %(name)r does not exist on %(wiki)s")  # type: ignore[attr-defined]
+                    else N_("wiki account %(name)r does not exist on %(wiki)s")
                 plan.skipped.append((row.line, Message(why, name=row.wiki_username, wiki=site)))
                 continue
         resolved.append((row, user))
@@ -163,7 +163,7 @@ def _changes(p: Participant, row: RosterRow, wiki_name: str | None,
     return changes
 
 
-def apply_plan(session: so.Session, seminar: Seminar, plan: ImportPlan) -> ImportResult:
+def apply_plan(session: DbSession, seminar: Seminar, plan: ImportPlan) -> ImportResult:
     """Write the additions and (planned) updates; conflicts stay untouched (not committed)."""
     result = ImportResult(unchanged=len(plan.unchanged), conflicts=list(plan.conflicts),
                           skipped=list(plan.skipped), changes=list(plan.updates))
@@ -174,12 +174,12 @@ def apply_plan(session: so.Session, seminar: Seminar, plan: ImportPlan) -> Impor
         session.add(participant)
         result.created += 1
     for planned in plan.updates:
-        participant = planned.participant
-        assert participant is not None and participant.role != Role.INSTRUCTOR
-        participant.name = planned.row.name
-        participant.email = planned.row.email or participant.email
-        participant.role = planned.row.role
-        _set_account(participant, planned)
+        existing = planned.participant
+        assert existing is not None and existing.role != Role.INSTRUCTOR
+        existing.name = planned.row.name
+        existing.email = planned.row.email or existing.email
+        existing.role = planned.row.role
+        _set_account(existing, planned)
         result.updated += 1
     session.flush()
     return result
@@ -195,7 +195,7 @@ def _set_account(participant: Participant, planned: Planned) -> None:
         participant.contribs_synced_until = None
 
 
-def import_roster(session: so.Session, seminar: Seminar, rows: list[RosterRow],
+def import_roster(session: DbSession, seminar: Seminar, rows: list[RosterRow],
                   client: WikiClient | None, *, update: bool = False) -> ImportResult:
     """Plan, then write what is safe (not committed)."""
     return apply_plan(session, seminar, plan_import(session, seminar, rows, client, update=update))
@@ -211,7 +211,7 @@ def _accounts(rows: list[RosterRow], client: WikiClient | None) -> dict[str, obj
     return {user.name.casefold(): user for user in client.users(names)}
 
 
-def _match(accounts: dict[str, object], name: str):  # type: ignore[no-untyped-def]
+def _match(accounts: dict[str, object], name: str):
     """The wiki's answer for a typed name (the wiki capitalises the first letter)."""
     key = name.casefold()
     if key in accounts:

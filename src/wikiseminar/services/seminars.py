@@ -8,8 +8,8 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import Participant, Role, Seminar, User, Wiki
 from ..validation import DateOutOfRange, check_date_bounds
 from ..wiki.client import WikiClient, split_api_url
@@ -35,7 +35,7 @@ def parse_date(value: str, what: str = "date") -> dt.date:
         raise SeminarError(str(exc)) from None
 
 
-def get_seminar(session: so.Session, slug: str) -> Seminar:
+def get_seminar(session: DbSession, slug: str) -> Seminar:
     """The seminar with this slug, or a SeminarError."""
     seminar = session.scalar(sa.select(Seminar).where(Seminar.slug == slug))
     if seminar is None:
@@ -43,7 +43,7 @@ def get_seminar(session: so.Session, slug: str) -> Seminar:
     return seminar
 
 
-def get_or_create_wiki(session: so.Session, api_url: str, client: WikiClient | None = None) -> Wiki:
+def get_or_create_wiki(session: DbSession, api_url: str, client: WikiClient | None = None) -> Wiki:
     """The Wiki row for an api.php URL; a new one reads siteinfo first (proving the URL works)."""
     api_url = api_url.strip()
     split_api_url(api_url)  # raises WikiInvalidURL with a clear message
@@ -61,7 +61,7 @@ def get_or_create_wiki(session: so.Session, api_url: str, client: WikiClient | N
 
 
 def create_seminar(
-    session: so.Session,
+    session: DbSession,
     *,
     slug: str,
     title: str,
@@ -102,7 +102,7 @@ def new_passcode() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-def add_instructor(session: so.Session, seminar: Seminar, user: User) -> bool:
+def add_instructor(session: DbSession, seminar: Seminar, user: User) -> bool:
     """Make the account an instructor of this seminar (restoring a removed one); False if it was."""
     existing = session.scalar(sa.select(Participant).where(
         Participant.seminar_id == seminar.id, Participant.user_id == user.id))

@@ -7,8 +7,7 @@ import datetime as dt
 import io
 from collections.abc import Mapping
 
-import sqlalchemy.orm as so
-
+from ..dbsession import DbSession
 from ..models import Seminar, SeminarSession, SessionKind
 
 __all__ = ["IMPORT_COLUMNS", "SessionInputError", "parse_session", "read_sessions_csv"]
@@ -73,7 +72,7 @@ def parse_session(fields: Mapping[str, str | None]) -> SeminarSession:
                           places=places)
 
 
-def read_sessions_csv(db: so.Session, seminar: Seminar, data: bytes) -> list[SeminarSession]:
+def read_sessions_csv(db: DbSession, seminar: Seminar, data: bytes) -> list[SeminarSession]:
     """Add every session of a CSV file to the seminar, or none: SessionInputError lists each bad line."""
     if len(data) > MAX_BYTES:
         raise SessionInputError(f"the file is larger than {MAX_BYTES // 1_000_000} MB")

@@ -14,9 +14,9 @@ import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Flask
 
+from ..dbsession import DbSession
 from ..extensions import db
 from ..models import Seminar, SyncRun
 from ..models._types import utcnow
@@ -44,7 +44,7 @@ class SyncStart:
     owner: str | None = None
 
 
-def start_sync(app: Flask, session: so.Session, seminar: Seminar) -> SyncStart:
+def start_sync(app: Flask, session: DbSession, seminar: Seminar) -> SyncStart:
     """Start the seminar's sync unless one is already running or queued."""
     now = utcnow()
     if sync_is_running(seminar, now):
@@ -64,7 +64,7 @@ def start_sync(app: Flask, session: so.Session, seminar: Seminar) -> SyncStart:
     return SyncStart(STARTED, now, owner)
 
 
-def _enqueue(app: Flask, session: so.Session, seminar: Seminar) -> str | None:
+def _enqueue(app: Flask, session: DbSession, seminar: Seminar) -> str | None:
     """Put the sync on the job queue when one is configured and reachable; None otherwise."""
     if not app.config.get("REDIS_URL"):
         return None

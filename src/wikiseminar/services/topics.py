@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import sqlalchemy.orm as so
-
+from ..dbsession import DbSession
 from ..models import (
     ArticleKind,
     AssignedArticle,
@@ -158,7 +157,7 @@ def _check_sandbox(check: ArticleCheck, answer: PageInfo | str, siteinfo: SiteIn
     check.sandbox_page_id = None if answer.missing else answer.pageid or None
 
 
-def save_proposal(session: so.Session, participant: Participant, *, topic: Topic | None,
+def save_proposal(session: DbSession, participant: Participant, *, topic: Topic | None,
                   new_title: str, new_description: str, note: str,
                   checks: list[ArticleCheck]) -> Assignment:
     """Store a checked proposal (new topic or catalogue one); it awaits a decision again."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
+from ..dbsession import DbSession
 from ..mail import mail_enabled
 from ..mail.compose import external_url, recipient_locale, send_templated
 from ..models import Participant, Seminar, User
@@ -32,7 +32,7 @@ VERIFY, RESET = "verify", "reset"
 MAX_RESETS_PER_HOUR = 3
 
 
-def send_verification(session: so.Session, user: User, seminar: Seminar | None = None,
+def send_verification(session: DbSession, user: User, seminar: Seminar | None = None,
                       locale: str | None = None) -> int | None:
     """Mail a link proving the account's address (None when the server sends no mail)."""
     if not mail_enabled():
@@ -46,7 +46,7 @@ def send_verification(session: so.Session, user: User, seminar: Seminar | None =
         seminar_title=seminar.title if seminar else None)
 
 
-def pending_for(session: so.Session, user: User) -> list[Participant]:
+def pending_for(session: DbSession, user: User) -> list[Participant]:
     """The person's pending roster claims whose roster line names this very address."""
     claim_of = getattr(Participant, "claim_of_id", None)  # issue-trust-identity's column
     if claim_of is None:
@@ -62,7 +62,7 @@ def pending_for(session: so.Session, user: User) -> list[Participant]:
     return result
 
 
-def on_address_verified(session: so.Session, user: User) -> int:
+def on_address_verified(session: DbSession, user: User) -> int:
     """Hook: bind the person's pending roster claims now that the address is proven.
 
     Calls issue-trust-identity's `enrolment.confirm_claim(pending, "email")` for each claim
@@ -82,14 +82,14 @@ def on_address_verified(session: so.Session, user: User) -> int:
     return bound
 
 
-def mark_verified(session: so.Session, user: User) -> int:
+def mark_verified(session: DbSession, user: User) -> int:
     """Record the proof of the address and run the hook (not committed)."""
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     return on_address_verified(session, user)
 
 
-def confirm_address(session: so.Session, raw: str) -> User:
+def confirm_address(session: DbSession, raw: str) -> User:
     """Use a verification link once; the account it proves (LinkError otherwise)."""
     token = mailtokens.consume(session, VERIFY, raw)
     user = session.get(User, token.user_id) if token.user_id else None
@@ -100,7 +100,7 @@ def confirm_address(session: so.Session, raw: str) -> User:
     return user
 
 
-def request_reset(session: so.Session, email: str, locale: str) -> int | None:
+def request_reset(session: DbSession, email: str, locale: str) -> int | None:
     """Mail a reset link if an account has this address; the caller answers the same anyway."""
     if not mail_enabled():
         return None
@@ -115,7 +115,7 @@ def request_reset(session: so.Session, email: str, locale: str) -> int | None:
         url=external_url("mailflows.reset", token=raw))
 
 
-def finish_reset(session: so.Session, raw: str, password: str) -> User:
+def finish_reset(session: DbSession, raw: str, password: str) -> User:
     """Set the new password with a reset link (once), end every session, prove the address."""
     token = mailtokens.consume(session, RESET, raw)
     user = session.get(User, token.user_id) if token.user_id else None

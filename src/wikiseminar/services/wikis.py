@@ -11,8 +11,8 @@ import re
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import Wiki
 from .messages import N_, ServiceError
 
@@ -48,14 +48,14 @@ def is_wikimedia_api(api_url: str) -> bool:
                for domain in WIKIMEDIA_DOMAINS)
 
 
-def is_known_wiki(session: so.Session, api_url: str) -> bool:
+def is_known_wiki(session: DbSession, api_url: str) -> bool:
     """A Wikimedia project, or a wiki a seminar of this server already uses."""
     url = api_url.strip()
     return is_wikimedia_api(url) or session.scalar(
         sa.select(Wiki.id).where(Wiki.api_url == url)) is not None
 
 
-def check_wiki_allowed(session: so.Session, api_url: str, *, admin: bool) -> None:
+def check_wiki_allowed(session: DbSession, api_url: str, *, admin: bool) -> None:
     """Refuse, before any request, a new wiki that this user may not add."""
     if not admin and not is_known_wiki(session, api_url):
         raise WikiNotAllowed(N_("Only Wikimedia wikis and wikis already in use on this server can "

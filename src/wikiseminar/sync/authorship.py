@@ -13,9 +13,9 @@ import zlib
 from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from ..analysis.authorship import PageAuthorship, editor_figures
+from ..dbsession import DbSession
 from ..models import (
     AssignedArticle,
     Assignment,
@@ -38,13 +38,13 @@ def editor_key(user_id: int | None, user_name: str | None) -> str:
     return f"u{user_id}" if user_id else f"anon:{user_name or '?'}"
 
 
-def load_state(session: so.Session, page_pk: int) -> PageAuthorship | None:
+def load_state(session: DbSession, page_pk: int) -> PageAuthorship | None:
     """The stored authorship state of a page, None when never computed."""
     row = session.get(StateRow, page_pk)
     return PageAuthorship.from_bytes(row.state) if row is not None else None
 
 
-def _advance(session: so.Session, page: Page, row: StateRow | None) -> tuple[PageAuthorship | None, bool]:
+def _advance(session: DbSession, page: Page, row: StateRow | None) -> tuple[PageAuthorship | None, bool]:
     """Add the page's stored revisions newer than its state (stored in `row`); return (state, changed)."""
     state = PageAuthorship.from_bytes(row.state) if row is not None else PageAuthorship()
     query = (sa.select(Revision.rev_id, Revision.user_id, Revision.user_name, Revision.timestamp,
@@ -77,7 +77,7 @@ def _advance(session: so.Session, page: Page, row: StateRow | None) -> tuple[Pag
     return (state if len(state) else None), bool(added)
 
 
-def update_authorship(session: so.Session, seminar: Seminar, participants: Sequence[Participant],
+def update_authorship(session: DbSession, seminar: Seminar, participants: Sequence[Participant],
                       tracked: Sequence[Page], *, as_of: dt.datetime | None = None,
                       progress: Callable[[str, int, int | None], None] | None = None) -> int:
     """Advance every tracked page's state and store the seminar's per-student figures; return pages done."""
@@ -142,7 +142,7 @@ def update_authorship(session: so.Session, seminar: Seminar, participants: Seque
     return done
 
 
-def _assigned_pages(session: so.Session, seminar: Seminar) -> dict[int, list[Participant]]:
+def _assigned_pages(session: DbSession, seminar: Seminar) -> dict[int, list[Participant]]:
     """Wiki page id -> participants who have that article (or sandbox) in their assignment."""
     rows = session.execute(
         sa.select(AssignedArticle.wiki_page_id, AssignedArticle.sandbox_page_id, Participant)

@@ -32,13 +32,13 @@ from urllib.parse import urlparse, urlunparse
 
 import redis
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Flask, current_app
 from rq import Queue, Retry, Worker
 from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
+from ..dbsession import DbSession
 from ..extensions import db
 from ..models import Participant, Seminar, SyncRun
 from ..models._types import utcnow
@@ -209,7 +209,7 @@ class EnqueueReport:
         return ", ".join(parts)
 
 
-def estimate_requests(session: so.Session, seminar: Seminar) -> int:
+def estimate_requests(session: DbSession, seminar: Seminar) -> int:
     """API requests the seminar's next sync is expected to make.
 
     The median of its last three successful runs once it has synced twice (the first run is
@@ -265,7 +265,7 @@ def due_seminars(active: Iterable[Seminar], config: dict[str, Any],
     return due, not_due
 
 
-def enqueue_due(session: so.Session, config: dict[str, Any], connection: redis.Redis,
+def enqueue_due(session: DbSession, config: dict[str, Any], connection: redis.Redis,
                 *, active: Iterable[Seminar] = (), named: Sequence[Seminar] | None = None,
                 full: bool = False) -> EnqueueReport:
     """Put one job per due seminar on the queue, within each wiki's remaining hourly budget.

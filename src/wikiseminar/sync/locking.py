@@ -8,8 +8,8 @@ import socket
 import uuid
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession, rowcount
 from ..models import Seminar
 from ..models._types import utcnow
 
@@ -21,7 +21,7 @@ def lock_owner(label: str = "sync") -> str:
     return f"{label}:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def acquire(session: so.Session, seminar_id: int, owner: str, ttl: int) -> bool:
+def acquire(session: DbSession, seminar_id: int, owner: str, ttl: int) -> bool:
     """Take the seminar's lock if it is free or expired (one atomic UPDATE); commit."""
     now = utcnow()
     result = session.execute(
@@ -39,10 +39,10 @@ def acquire(session: so.Session, seminar_id: int, owner: str, ttl: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
-def refresh(session: so.Session, seminar_id: int, owner: str, ttl: int) -> bool:
+def refresh(session: DbSession, seminar_id: int, owner: str, ttl: int) -> bool:
     """Extend a lock we hold (a heartbeat during long syncs); False if we lost it."""
     result = session.execute(
         sa.update(Seminar)
@@ -50,10 +50,10 @@ def refresh(session: so.Session, seminar_id: int, owner: str, ttl: int) -> bool:
         .values(sync_lock_expires=utcnow() + dt.timedelta(seconds=ttl))
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
-def release(session: so.Session, seminar_id: int, owner: str) -> None:
+def release(session: DbSession, seminar_id: int, owner: str) -> None:
     """Free the lock if we still hold it; commit."""
     session.execute(
         sa.update(Seminar)

@@ -16,11 +16,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from ..analysis.metrics import RevisionMetrics, compare
 from ..analysis.reverts import RevertInfo, RevertRecord, find_reverts
 from ..analysis.wikitext import PAGE_ABSENT, ParsedText, WikitextParser
+from ..dbsession import DbSession
 from ..models import Page, PageAuthorship, Participant, Revision, RevisionText, Seminar
 from ..models import RevisionMetrics as MetricsRow
 from ..models._types import utcnow
@@ -39,7 +39,7 @@ METRIC_COLUMNS = tuple(
 )
 
 
-def texts_needed(session: so.Session, seminar: Seminar, participants: Sequence[Participant],
+def texts_needed(session: DbSession, seminar: Seminar, participants: Sequence[Participant],
                  tracked: Sequence[Page]) -> list[int]:
     """Revision ids whose text the analysis needs: unmeasured revisions, their parents, and
     the revisions of tracked pages not yet folded into their authorship state."""
@@ -59,7 +59,7 @@ def texts_needed(session: so.Session, seminar: Seminar, participants: Sequence[P
     return sorted(needed)
 
 
-def _unmeasured(seminar: Seminar) -> sa.Select:  # type: ignore[type-arg]
+def _unmeasured(seminar: Seminar) -> sa.Select:
     """The seminar's revisions without metrics of the current analysis version."""
     return (
         seminar_revisions(seminar, include_removed=False)
@@ -69,7 +69,7 @@ def _unmeasured(seminar: Seminar) -> sa.Select:  # type: ignore[type-arg]
     )
 
 
-def _texts(session: so.Session, wiki_id: int, rev_ids: set[int]) -> dict[int, str | None]:
+def _texts(session: DbSession, wiki_id: int, rev_ids: set[int]) -> dict[int, str | None]:
     """Stored texts by rev id (None when hidden); ids without a stored text are absent."""
     found: dict[int, str | None] = {}
     ids = sorted(rev_ids)
@@ -81,7 +81,7 @@ def _texts(session: so.Session, wiki_id: int, rev_ids: set[int]) -> dict[int, st
     return found
 
 
-def measure_seminar(session: so.Session, seminar: Seminar, participants: Sequence[Participant],
+def measure_seminar(session: DbSession, seminar: Seminar, participants: Sequence[Participant],
                     tracked: Sequence[Page], *, changed_since: dt.datetime | None = None,
                     progress: Callable[[str, int, int | None], None] | None = None) -> int:
     """Compute and store metrics of every unmeasured revision of the seminar; return how many."""
@@ -127,7 +127,7 @@ def _page_groups(pages: list[list[Revision]], size: int = 200) -> Iterator[list[
         yield group
 
 
-def _metrics_rows(session: so.Session, revision_ids: list[int]) -> dict[int, MetricsRow]:
+def _metrics_rows(session: DbSession, revision_ids: list[int]) -> dict[int, MetricsRow]:
     """The stored metrics rows of these revisions, by revision id."""
     found: dict[int, MetricsRow] = {}
     for chunk in store.chunks(revision_ids):
@@ -136,7 +136,7 @@ def _metrics_rows(session: so.Session, revision_ids: list[int]) -> dict[int, Met
     return found
 
 
-def _measure_page(session: so.Session, parser: WikitextParser, revisions: list[Revision],
+def _measure_page(session: DbSession, parser: WikitextParser, revisions: list[Revision],
                   texts: dict[int, str | None], rows: dict[int, MetricsRow]) -> int:
     """Measure one page's unmeasured revisions in history order, each text parsed once."""
     revisions.sort(key=lambda r: (r.timestamp, r.rev_id))
@@ -162,12 +162,12 @@ def _measure_page(session: so.Session, parser: WikitextParser, revisions: list[R
     return len(revisions)
 
 
-def _seminar_page_pks(session: so.Session, seminar: Seminar) -> sa.Select:  # type: ignore[type-arg]
+def _seminar_page_pks(session: DbSession, seminar: Seminar) -> sa.Select:
     """Pages holding at least one of the seminar's revisions."""
     return seminar_revisions(seminar).with_only_columns(Revision.page_pk).order_by(None).distinct()
 
 
-def _store(session: so.Session, revision: Revision, metrics: RevisionMetrics,
+def _store(session: DbSession, revision: Revision, metrics: RevisionMetrics,
            row: MetricsRow | None) -> None:
     """Insert or replace the metrics row of one revision (reverts are set by update_reverts)."""
     if row is None:
@@ -185,12 +185,12 @@ def _store(session: so.Session, revision: Revision, metrics: RevisionMetrics,
     row.computed_at = utcnow()
 
 
-def update_reverts(session: so.Session, page_pk: int) -> None:
+def update_reverts(session: DbSession, page_pk: int) -> None:
     """Recompute revert flags of a page's measured revisions from its stored history."""
     update_reverts_of(session, [page_pk])
 
 
-def update_reverts_of(session: so.Session, page_pks: Iterable[int]) -> None:
+def update_reverts_of(session: DbSession, page_pks: Iterable[int]) -> None:
     """Recompute revert flags of these pages' measured revisions from their stored histories.
 
     Identity reverts are only looked for inside runs of consecutive revisions (each one's
@@ -199,7 +199,7 @@ def update_reverts_of(session: so.Session, page_pks: Iterable[int]) -> None:
     Histories and metrics rows are read a chunk of pages at a time, not page by page.
     """
     for chunk in store.chunks(sorted(set(page_pks)), 100):
-        histories: dict[int, list[sa.Row]] = defaultdict(list)  # type: ignore[type-arg]
+        histories: dict[int, list[sa.Row]] = defaultdict(list)
         for row in session.execute(
                 sa.select(Revision.page_pk, Revision.id, Revision.rev_id, Revision.parent_id,
                           Revision.sha1, Revision.tags)
@@ -218,9 +218,9 @@ def update_reverts_of(session: so.Session, page_pks: Iterable[int]) -> None:
                 metrics_row.reverted_by = info.reverted_by
 
 
-def _revert_facts(history: list[sa.Row]) -> dict[int, RevertInfo]:  # type: ignore[type-arg]
+def _revert_facts(history: list[sa.Row]) -> dict[int, RevertInfo]:
     """Revert facts of one page's history (in order), found inside its consecutive runs."""
-    segments: list[list[sa.Row]] = []  # type: ignore[type-arg]
+    segments: list[list[sa.Row]] = []
     for row in history:
         if segments and segments[-1][-1].rev_id == row.parent_id:
             segments[-1].append(row)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import (
     AssignedArticle,
     Assignment,
@@ -85,7 +85,7 @@ def client_for(wiki_api_url: str, config: dict[str, Any], gate: RequestGate | No
     return WikiClient(wiki_api_url, ClientSettings.from_config(config), gate=gate, sleep=sleep)
 
 
-def ensure_siteinfo(session: so.Session, wiki: Wiki, client: WikiClient, *, force: bool = False) -> None:
+def ensure_siteinfo(session: DbSession, wiki: Wiki, client: WikiClient, *, force: bool = False) -> None:
     """Read namespaces and URLs from the wiki when unknown or older than a week."""
     fresh = wiki.siteinfo_fetched_at and utcnow() - wiki.siteinfo_fetched_at < SITEINFO_MAX_AGE
     if force or not wiki.siteinfo_json or not fresh:
@@ -96,7 +96,7 @@ def ensure_siteinfo(session: so.Session, wiki: Wiki, client: WikiClient, *, forc
 class _Run:
     """State of one sync run of one seminar."""
 
-    def __init__(self, session: so.Session, seminar: Seminar, client: WikiClient,
+    def __init__(self, session: DbSession, seminar: Seminar, client: WikiClient,
                  options: SyncOptions) -> None:
         self.session = session
         self.seminar = seminar
@@ -391,7 +391,7 @@ class _Run:
             self.heartbeat()
 
 
-def sync_seminar(session: so.Session, seminar: Seminar, client: WikiClient,
+def sync_seminar(session: DbSession, seminar: Seminar, client: WikiClient,
                  options: SyncOptions | None = None) -> SyncRun:
     """Bring one seminar up to date with its wiki; returns the recorded SyncRun."""
     options = options or SyncOptions()

@@ -6,15 +6,15 @@ import time
 from collections.abc import Callable
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
+from ..dbsession import DbSession
 from ..models import SyncRun
 from .pipeline import Progress
 
 __all__ = ["progress_recorder"]
 
 
-def progress_recorder(session: so.Session, seminar_id: int, owner: str, *, every: float = 0.5,
+def progress_recorder(session: DbSession, seminar_id: int, owner: str, *, every: float = 0.5,
                       clock: Callable[[], float] = time.monotonic,
                       also: Progress | None = None) -> Progress:
     """A `SyncOptions.progress` callback writing phase/done/total on the run of `owner`.

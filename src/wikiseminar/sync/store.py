@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..dbsession import DbSession
 from ..models import Page, Revision, RevisionText
 from ..models._types import utcnow
 from ..wiki.types import PageInfo
@@ -24,8 +24,9 @@ __all__ = [
 CHUNK = 500
 
 
-def _insert(session: so.Session, table: sa.Table) -> Any:
+def _insert(session: DbSession, table: sa.FromClause) -> Any:
     """An INSERT that supports ON CONFLICT on both SQLite and PostgreSQL."""
+    assert isinstance(table, sa.Table)  # a model's __table__ (typed as any FromClause)
     name = session.get_bind().dialect.name
     if name == "postgresql":
         return postgresql.insert(table)
@@ -46,7 +47,7 @@ def primary_keys(objects: Iterable[Any]) -> list[int]:
     return [sa.inspect(obj).identity[0] for obj in objects]
 
 
-def refresh(session: so.Session, objects: Sequence[Any]) -> None:
+def refresh(session: DbSession, objects: Sequence[Any]) -> None:
     """Reload expired ORM objects of one class in one query per chunk.
 
     Each phase commits, which expires every loaded object; the next attribute read would
@@ -59,7 +60,7 @@ def refresh(session: so.Session, objects: Sequence[Any]) -> None:
         session.scalars(sa.select(cls).where(key.in_(chunk))).all()
 
 
-def load_pages(session: so.Session, pks: Iterable[int]) -> dict[int, Page]:
+def load_pages(session: DbSession, pks: Iterable[int]) -> dict[int, Page]:
     """Page.id -> Page in one query per chunk (refreshing expired ones, never one query a page)."""
     found: dict[int, Page] = {}
     for chunk in chunks(sorted(set(pks))):
@@ -68,7 +69,7 @@ def load_pages(session: so.Session, pks: Iterable[int]) -> dict[int, Page]:
     return found
 
 
-def upsert_pages(session: so.Session, wiki_id: int, revisions: Iterable[WikiRevision]) -> dict[int, int]:
+def upsert_pages(session: DbSession, wiki_id: int, revisions: Iterable[WikiRevision]) -> dict[int, int]:
     """Insert or rename the pages these revisions belong to; return page id -> Page.id."""
     latest: dict[int, WikiRevision] = {}
     for rev in revisions:
@@ -88,7 +89,7 @@ def upsert_pages(session: so.Session, wiki_id: int, revisions: Iterable[WikiRevi
     return page_keys(session, wiki_id, latest.keys())
 
 
-def page_keys(session: so.Session, wiki_id: int, page_ids: Iterable[int]) -> dict[int, int]:
+def page_keys(session: DbSession, wiki_id: int, page_ids: Iterable[int]) -> dict[int, int]:
     """Map wiki page ids to local Page.id for the pages already stored."""
     ids = list(set(page_ids))
     found: dict[int, int] = {}
@@ -103,7 +104,7 @@ def page_keys(session: so.Session, wiki_id: int, page_ids: Iterable[int]) -> dic
 
 
 def upsert_revisions(
-    session: so.Session, wiki_id: int, revisions: Sequence[WikiRevision]
+    session: DbSession, wiki_id: int, revisions: Sequence[WikiRevision]
 ) -> int:
     """Insert new revisions, refresh the mutable facts of known ones; return how many are new."""
     if not revisions:
@@ -155,7 +156,7 @@ def upsert_revisions(
     return len(seen - before)
 
 
-def existing_revision_ids(session: so.Session, wiki_id: int, rev_ids: Sequence[int]) -> list[int]:
+def existing_revision_ids(session: DbSession, wiki_id: int, rev_ids: Sequence[int]) -> list[int]:
     """The subset of rev_ids already stored for this wiki."""
     found: list[int] = []
     ids = list(set(rev_ids))
@@ -168,7 +169,7 @@ def existing_revision_ids(session: so.Session, wiki_id: int, rev_ids: Sequence[i
     return found
 
 
-def stored_text_ids(session: so.Session, wiki_id: int, rev_ids: Iterable[int]) -> set[int]:
+def stored_text_ids(session: DbSession, wiki_id: int, rev_ids: Iterable[int]) -> set[int]:
     """Revisions whose text (or its hidden marker) is already stored: never fetch them again."""
     ids = list(set(rev_ids))
     found: set[int] = set()
@@ -181,7 +182,7 @@ def stored_text_ids(session: so.Session, wiki_id: int, rev_ids: Iterable[int]) -
     return found
 
 
-def upsert_texts(session: so.Session, wiki_id: int, texts: Iterable[WikiRevisionText]) -> int:
+def upsert_texts(session: DbSession, wiki_id: int, texts: Iterable[WikiRevisionText]) -> int:
     """Store fetched texts (compressed); a text already there is left alone. Return count stored."""
     rows = []
     seen: set[int] = set()
@@ -203,7 +204,7 @@ def upsert_texts(session: so.Session, wiki_id: int, texts: Iterable[WikiRevision
     return len(rows)
 
 
-def mark_pages(session: so.Session, wiki_id: int, infos: Iterable[PageInfo], known: dict[int, int]) -> int:
+def mark_pages(session: DbSession, wiki_id: int, infos: Iterable[PageInfo], known: dict[int, int]) -> int:
     """Apply prop=info answers: follow moves by page id, flag (or unflag) deleted pages."""
     changed = 0
     now = utcnow()

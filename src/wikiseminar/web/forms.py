@@ -22,10 +22,12 @@ MAX_YEAR = 2100
 class DateField(wtforms.DateField):
     """A date field that refuses years outside MIN_YEAR..MAX_YEAR with a form error."""
 
+    data: dt.date | None  # what WTForms parsed (it leaves its fields untyped)
+
     def pre_validate(self, form: Any) -> None:
         """Check the bounds before the form's own validators compare dates."""
         super().pre_validate(form)
-        day: dt.date | None = getattr(self, "data", None)  # (WTForms leaves it untyped)
+        day: dt.date | None = getattr(self, "data", None)  # (set by WTForms once processed)
         if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
             self.data = None  # later validators and views never see the out-of-range date
             raise wtforms.validators.StopValidation(

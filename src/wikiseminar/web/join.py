@@ -152,7 +152,7 @@ def _enrol(seminar: Seminar, role: Role, form: PasscodeForm, token: str) -> Resp
         session.clear()
         login_user(user)
     flash(_("Welcome to %(title)s.", title=seminar.title), "success")
-    if mailed:
+    if user is not None and mailed:
         flash(_("We sent a link to %(email)s: open it to confirm your address.",
                 email=user.email), "info")
     elif user is not None:

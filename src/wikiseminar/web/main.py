@@ -59,7 +59,7 @@ def index() -> str:
 
 
 @bp.get("/healthz")
-def healthz() -> tuple[object, int]:
+def healthz() -> ResponseReturnValue:
     """Database reachable and writable, age of the last successful sync: for monitors."""
     try:
         last = db.session.scalar(

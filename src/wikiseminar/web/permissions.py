@@ -105,8 +105,10 @@ def seminar_row_or_404(model: type[M], seminar: Seminar, row_id: int, *condition
     Ids of another seminar's rows are *not found*, never *forbidden*: a URL cannot be used
     to learn that another seminar has such a row.
     """
-    found = db.session.scalar(sa.select(model).where(
-        model.id == row_id, model.seminar_id == seminar.id, *conditions))  # type: ignore[attr-defined]
+    # execute().scalar() is what Session.scalar does; mypy cannot solve scoped_session.scalar's
+    # overloads for a Select of a type variable. `model` is any model with these two columns.
+    found = db.session.execute(sa.select(model).where(
+        model.id == row_id, model.seminar_id == seminar.id, *conditions)).scalar()  # type: ignore[attr-defined]
     if found is None:
         abort(404)
     return found

@@ -116,9 +116,9 @@ class CriterionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.metric.choices = _metric_choices()
 
-    def validate(self, extra_validators: object = None) -> bool:  # type: ignore[override]
+    def validate(self, extra_validators: object = None) -> bool:
         """A computed criterion needs a metric and thresholds with low < high."""
-        if not super().validate(extra_validators):  # type: ignore[arg-type]
+        if not super().validate(extra_validators):
             return False
         if self.kind.data != CriterionKind.COMPUTED.value:
             return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from functools import cache
+from typing import TypeGuard
 from urllib.parse import urljoin, urlparse
 
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ __all__ = ["check_credentials", "is_safe_redirect", "login_allowed", "record_log
            "safe_next", "throttle_keys"]
 
 
-def is_safe_redirect(target: str | None) -> bool:
+def is_safe_redirect(target: str | None) -> TypeGuard[str]:
     """Only paths on this site: no scheme, no other host, no '//' or backslash tricks."""
     if not target or "\\" in target or target.startswith("//"):
         return False

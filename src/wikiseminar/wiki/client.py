@@ -65,11 +65,15 @@ class _NoGate:
         return contextlib.nullcontext()
 
 
+# With slots, `ClientSettings.user_agent` is the slot, not this default: keep it apart.
+DEFAULT_USER_AGENT = f"wikiseminar/{__version__}"
+
+
 @dataclass(frozen=True, slots=True)
 class ClientSettings:
     """Everything a WikiClient is configured with (read from the app config)."""
 
-    user_agent: str = f"wikiseminar/{__version__}"
+    user_agent: str = DEFAULT_USER_AGENT
     contact: str = ""
     timeout: float = 30.0
     max_retries: int = 5
@@ -93,7 +97,7 @@ class ClientSettings:
             config.get("WIKI_OAUTH1_ACCESS_SECRET", ""),
         )
         return cls(
-            user_agent=config.get("WIKI_USER_AGENT") or cls.user_agent,
+            user_agent=config.get("WIKI_USER_AGENT") or DEFAULT_USER_AGENT,
             contact=config.get("WIKI_CONTACT", ""),
             timeout=float(config.get("WIKI_TIMEOUT", 30.0)),
             max_retries=int(config.get("WIKI_MAX_RETRIES", 5)),
@@ -483,7 +487,7 @@ class WikiClient:
             payload = self.call({"action": "query", "prop": "info", "titles": chunk})
             query = payload.get("query", {})
             renamed = {n["from"]: n["to"] for n in query.get("normalized", [])}
-            by_title = {}
+            by_title: dict[str, PageInfo | str] = {}
             for page in query.get("pages", []):
                 if page.get("invalid"):
                     by_title[page.get("title", "")] = str(page.get("invalidreason", "invalid"))

@@ -116,7 +116,7 @@ def fetch_identity(settings: OAuthSettings, redirect_uri: str, code: str,
             raise OAuthUnreachable(
                 f"the OAuth server could not be reached ({type(exc).__name__})") from None
         finally:
-            session.token = None  # type: ignore[assignment]
+            session.token = None
     if response.status_code != 200:
         raise OAuthError(f"the profile request failed (HTTP {response.status_code})")
     try:

@@ -107,6 +107,7 @@ def calendar_feed_renew(seminar: Seminar) -> ResponseReturnValue:
 
 def _fill(item: SeminarSession, form: SessionForm) -> None:
     """Copy the form into a session."""
+    assert form.date.data is not None  # InputRequired, and the form validated
     item.date = form.date.data
     item.start_time, item.end_time = form.start_time.data, form.end_time.data
     item.place = (form.place.data or "").strip()

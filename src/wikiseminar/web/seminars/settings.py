@@ -53,6 +53,8 @@ def create() -> ResponseReturnValue:
             except WikiNotAllowed as exc:
                 form_error(form, exc)
         if not form.errors:
+            # InputRequired, and the form validated:
+            assert form.start_date.data is not None and form.end_date.data is not None
             try:
                 seminar = create_seminar(
                     db.session, slug=slug, title=form.title.data or "", api_url=api_url,
@@ -119,6 +121,7 @@ def edit(seminar: Seminar) -> ResponseReturnValue:
     if form.validate_on_submit():
         seminar.title = (form.title.data or "").strip()
         seminar.description = (form.description.data or "").strip()
+        assert form.start_date.data is not None and form.end_date.data is not None  # InputRequired
         seminar.start_date, seminar.end_date = form.start_date.data, form.end_date.data
         seminar.timezone = (form.timezone.data or "").strip()
         seminar.restitution_at = form.restitution_utc()
