@@ -31,6 +31,7 @@ translations: $(BIN)/python
 ## make test: install what the tests need (MediaWiki, Chromium, Python packages), run them all
 test: test-deps
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
 
 test-deps: system-deps python-test-deps

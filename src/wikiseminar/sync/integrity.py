@@ -16,10 +16,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from ..analysis.excerpts import added_prose
 from ..analysis.wikitext import WikitextParser
+from ..dbsession import DbSession
 from ..integrity.checks import Finding, cited_urls, copy_findings, offline_findings
 from ..integrity.citations import added_urls, doi_is_wellformed, extract_dois
 from ..integrity.compare import SourceIndex
@@ -89,7 +89,7 @@ def _url_hash(url: str) -> str:
     return hashlib.sha256(url.encode("utf-8")).hexdigest()
 
 
-def get_source(session: so.Session, url: str, settings: IntegritySettings) -> IntegritySource:
+def get_source(session: DbSession, url: str, settings: IntegritySettings) -> IntegritySource:
     """The cached source of a URL, fetched (once, ever) when not cached yet."""
     key = _url_hash(url)
     source = session.scalar(sa.select(IntegritySource).where(IntegritySource.url_hash == key))
@@ -138,7 +138,7 @@ def _source_of(source: IntegritySource) -> _Source:
 class _SeminarCheck:
     """State of one integrity pass over a seminar (parsed sources kept for the pass)."""
 
-    def __init__(self, session: so.Session, seminar: Seminar, settings: IntegritySettings,
+    def __init__(self, session: DbSession, seminar: Seminar, settings: IntegritySettings,
                  client: WikiClient | None = None) -> None:
         self.session = session
         self.client = client
@@ -402,7 +402,7 @@ class _SeminarCheck:
         return "\n".join(added_prose(None, text, self.site, max_chars=1_000_000)) if text else ""
 
 
-def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any],
+def check_seminar(session: DbSession, seminar: Seminar, config: dict[str, Any],
                   client: WikiClient | None = None, *,
                   heartbeat: Callable[[], None] | None = None,
                   progress: Callable[[str, int, int | None], None] | None = None) -> int:
@@ -453,7 +453,7 @@ def check_seminar(session: so.Session, seminar: Seminar, config: dict[str, Any],
     return done
 
 
-def _pending(session: so.Session, seminar: Seminar) -> list[_Pending]:
+def _pending(session: DbSession, seminar: Seminar) -> list[_Pending]:
     """The seminar's stored revisions not checked yet, in time order, each once."""
     rows = session.execute(
         seminar_revisions(seminar, include_removed=False)
@@ -468,7 +468,7 @@ def _pending(session: so.Session, seminar: Seminar) -> list[_Pending]:
     return list(pending.values())
 
 
-def _write(session: so.Session, seminar_id: int, checked: list[dict[str, Any]],
+def _write(session: DbSession, seminar_id: int, checked: list[dict[str, Any]],
            found: list[tuple[_Pending, Finding]],
            heartbeat: Callable[[], None] | None) -> None:
     """Insert the findings not known in the seminar yet and the checks, commit, heartbeat.
@@ -499,10 +499,12 @@ def _write(session: so.Session, seminar_id: int, checked: list[dict[str, Any]],
             "source_title": finding.source_title[:500], "passage": finding.passage,
             "source_passage": finding.source_passage, "detail": finding.detail,
             "created_at": utcnow()})
+    finding_table, check_table = IntegrityFinding.__table__, IntegrityCheck.__table__
+    assert isinstance(finding_table, sa.Table) and isinstance(check_table, sa.Table)
     if rows:
-        session.execute(sa.insert(IntegrityFinding.__table__), rows)
+        session.execute(sa.insert(finding_table), rows)
     if checked:
-        session.execute(sa.insert(IntegrityCheck.__table__), checked)
+        session.execute(sa.insert(check_table), checked)
     checked.clear()
     found.clear()
     session.commit()

@@ -15,7 +15,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from ..analysis.quality import (
     estimate_level,
@@ -24,6 +23,7 @@ from ..analysis.quality import (
     read_rating,
     scale_for,
 )
+from ..dbsession import DbSession
 from ..models import ArticleQuality, Page, Revision, RevisionText, Seminar
 from ..models._types import utcnow
 from ..wiki.client import WikiClient
@@ -38,7 +38,7 @@ NS_TALK = 1
 TALK_EVERY = dt.timedelta(hours=24)
 
 
-def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
+def update_quality(session: DbSession, seminar: Seminar, client: WikiClient,
                    tracked: Sequence[Page], *, talk_every: dt.timedelta = TALK_EVERY,
                    full: bool = False) -> int:
     """Refresh the ArticleQuality rows of the seminar's articles; returns how many talk pages
@@ -94,10 +94,11 @@ def update_quality(session: so.Session, seminar: Seminar, client: WikiClient,
     return len(due)
 
 
-def _save(session: so.Session, stored: Sequence[ArticleQuality],
+def _save(session: DbSession, stored: Sequence[ArticleQuality],
           new: Sequence[ArticleQuality]) -> None:
     """Write the rows, every column, with one UPDATE and one INSERT executemany per chunk."""
     table = ArticleQuality.__table__
+    assert isinstance(table, sa.Table)  # a model's __table__ (typed as any FromClause)
     columns = [c for c in table.columns if not c.primary_key]
     for chunk in store.chunks(stored):
         session.execute(sa.update(table).where(table.c.id == sa.bindparam("row_id")), [
@@ -173,7 +174,7 @@ class _Plan:
                 | ({self.start_rev} if self.start_rev else set()))
 
 
-def _estimate_all(session: so.Session, seminar: Seminar, pages: Sequence[Page],
+def _estimate_all(session: DbSession, seminar: Seminar, pages: Sequence[Page],
                   rows: dict[int, ArticleQuality], client: WikiClient, lang: str) -> None:
     """Estimate the articles whose revisions changed, their texts read in grouped batches."""
     histories = _histories(session, [page.id for page in pages])
@@ -193,7 +194,7 @@ def _estimate_all(session: so.Session, seminar: Seminar, pages: Sequence[Page],
             _estimate(seminar, plan, texts, site, scale)
 
 
-def _histories(session: so.Session, page_pks: Sequence[int]) -> dict[int, list[tuple[int, dt.datetime]]]:
+def _histories(session: DbSession, page_pks: Sequence[int]) -> dict[int, list[tuple[int, dt.datetime]]]:
     """Page.id -> its readable revisions (rev id, timestamp), oldest first; one query a chunk."""
     found: dict[int, list[tuple[int, dt.datetime]]] = {}
     for chunk in store.chunks(sorted(set(page_pks))):
@@ -270,7 +271,7 @@ def _sample(points: list[tuple[int, dt.datetime]], size: int) -> list[tuple[int,
     return [*picked, points[-1]]
 
 
-def _texts(session: so.Session, wiki_id: int, rev_ids: set[int]) -> dict[int, str | None]:
+def _texts(session: DbSession, wiki_id: int, rev_ids: set[int]) -> dict[int, str | None]:
     """Stored texts by revision id (None when hidden); one query per chunk of ids."""
     found: dict[int, str | None] = {}
     for chunk in store.chunks(sorted(rev_ids)):
