@@ -239,7 +239,7 @@ def authorship_summary(revisions: Iterable[Revision]) -> dict[str, Any]:
     for rev in revisions:
         key = rev.pageid or rev.title
         if state is None or key != page:
-            state = PageAuthorship()
+            state = PageAuthorship(words=False)  # token counts only: no word flags needed
             page = key
         if rev.text is None or rev.texthidden or state.has_revision(rev.revid):
             continue
@@ -253,13 +253,13 @@ def authorship_summary(revisions: Iterable[Revision]) -> dict[str, Any]:
         )
     if state is None or state.current_revid is None:
         return {"revision": None, "tokens": 0, "editors": {}, "origins": []}
-    tokens = state.current_tokens()
-    counts = Counter(t.editor for t in tokens)
+    tokens = state.current_origins()
+    counts = Counter(editor for _, _, editor in tokens)
     n = len(tokens)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return {
         "revision": state.current_revid,
         "tokens": n,
         "editors": {name: {"tokens": c, "share": round(c / n, 6)} for name, c in ranked},
-        "origins": [[t.text, t.origin_revid] for t in tokens],
+        "origins": [[text, origin] for text, origin, _ in tokens],
     }

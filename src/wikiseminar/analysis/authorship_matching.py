@@ -377,7 +377,7 @@ class StateMatching(_StateFields):
             self._p_ht.setdefault(h, []).append(pid)
         pids = [pid_of_new[~p] if p < 0 else p for p in outcome.layout]
 
-        if n_new:
+        if n_new and self._words:
             self._flag_words(outcome, pid_of_new, first_new)
 
         # Removals and re-introductions against the previous kept revision: only paragraphs

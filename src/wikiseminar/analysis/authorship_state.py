@@ -67,8 +67,14 @@ class Token:
 class PageAuthorship(StateMatching, StateStorage):
     """Incremental token authorship of ONE page: add its revisions in order, read who wrote what."""
 
-    def __init__(self) -> None:
-        """Start an empty page history."""
+    def __init__(self, *, words: bool = True) -> None:
+        """Start an empty page history; `words=False` skips the word flags (see below).
+
+        The word flag of each token (`Token.is_word`, the authorship's word figures) costs
+        about a third of the analysis; an answer that only counts tokens, like
+        `authorship_summary`, does without it. Such a state cannot be stored.
+        """
+        self._words = words
         # Every revision added, vandalism included, in call order ("revision index").
         self._revids: list[int] = []
         self._rev_index: dict[int, int] = {}
@@ -193,6 +199,18 @@ class PageAuthorship(StateMatching, StateStorage):
                 )
             )
         return out
+
+    def current_origins(self) -> list[tuple[str, int, str]]:
+        """(text, origin revid, editor) of each current token: `current_tokens` without events."""
+        tids = self._current_tids()
+        _, case = self._display_data()
+        ids = self._revids
+        editors = self._editors
+        rev_editor = self._rev_editor
+        origins = self._origins()
+        values = self._tok_value
+        return [(case.get(k, values[tid]), ids[origins[tid]], editors[rev_editor[origins[tid]]])
+                for k, tid in enumerate(tids)]
 
     def all_tokens(self) -> list[Token]:
         """Every token ever seen, by token id (WikiWho's `tokens`); text is lowercased."""

@@ -74,6 +74,7 @@ class _StateFields:
     _tok_value: list[str]
     _tok_origin: array | None
     _tok_word: bytearray
+    _words: bool
     _outs: EventRuns
     _ins: EventRuns
     _event_index: dict[int, tuple[list[int], list[int]]] | None
@@ -111,6 +112,8 @@ class StateStorage(_StateFields):
 
     def to_bytes(self) -> bytes:
         """The whole state as compact bytes (zlib, versioned; arrays and JSON, no pickle)."""
+        if not self._words:
+            raise ValueError("a state built with words=False has no word flags to store")
         blobs: list[tuple[str, bytes]] = []
 
         def put(name: str, data: bytes | array) -> None:

@@ -14,7 +14,6 @@ back to the original text for display.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -372,6 +371,13 @@ def word_flags(
 _ENTITY_RE = re.compile(r"&(?:#x?[0-9a-f]+|[a-z][a-z0-9]*);")
 
 
+def _unescape(entity: str) -> str:
+    """The character an HTML entity stands for (html's entity table loads on first use)."""
+    import html
+
+    return html.unescape(entity)
+
+
 def word_weights(
     text: str, tokens: Sequence[str], offsets: Sequence[int], spans: Sequence[tuple[int, int]]
 ) -> list[int]:
@@ -389,7 +395,7 @@ def word_weights(
         prose.append(text[pos:s])
         where.extend(range(pos, s))
         piece = text[s:e]
-        decoded = html.unescape(piece) if _ENTITY_RE.fullmatch(piece) else " "
+        decoded = _unescape(piece) if _ENTITY_RE.fullmatch(piece) else " "
         if decoded == piece:
             decoded = " "
         prose.append(decoded)

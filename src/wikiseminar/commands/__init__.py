@@ -2,8 +2,10 @@
 
 `COMMANDS` names every top-level command, where it lives and its one-line help: the CLI shows
 `--help` from this table without importing any command (nor Flask-SQLAlchemy, nor the app),
-and imports a command's module only when that command is invoked. `register_commands` also
-attaches them to `app.cli`, so the test runner (`app.test_cli_runner()`) sees them too.
+and imports a command's module only when that command is invoked. It imports nothing heavy
+itself, not even click, because the console script's fast `analyze` path goes through this
+package. `register_commands` also attaches them to `app.cli`, so the test runner
+(`app.test_cli_runner()`) sees them too.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, NamedTuple
 
-import click
-
 if TYPE_CHECKING:
+    import click
     from flask import Flask
 
 __all__ = ["COMMANDS", "CommandEntry", "load_command", "register_commands"]
@@ -71,6 +72,8 @@ def load_command(name: str) -> click.Command | None:
     path = entry.module if "." in entry.module else f"{__name__}.{entry.module}"
     module = importlib.import_module(path)
     command = getattr(module, entry.attribute)
+    import click  # only now: `analyze` reaches this package without click (see entry.py)
+
     assert isinstance(command, click.Command)
     return command
 

@@ -7,10 +7,8 @@ each revision against the previous revision of its page in the file.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
-
-import click
 
 from ..integrity.checks import offline_findings
 from ..wiki.types import Revision
@@ -18,7 +16,8 @@ from ..wiki.types import Revision
 __all__ = ["run_integrity"]
 
 
-def run_integrity(revisions: Iterable[Revision], as_json: bool) -> int:
+def run_integrity(revisions: Iterable[Revision], as_json: bool,
+                  write: Callable[[str], object]) -> int:
     """Print the findings of every revision; returns how many were found."""
     previous: dict[int | str, str | None] = {}
     rows: list[dict[str, Any]] = []
@@ -36,11 +35,11 @@ def run_integrity(revisions: Iterable[Revision], as_json: bool) -> int:
                          "verdict": None})
         previous[key] = text
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
     elif not rows:
-        click.echo("No integrity findings.")
+        write("No integrity findings.\n")
     else:
         for row in rows:
-            click.echo(f"r{row['revid']} [[{row['page']}]] {row['student'] or '(hidden)'}: "
-                       f"{row['kind']} — {row['detail']}")
+            write(f"r{row['revid']} [[{row['page']}]] {row['student'] or '(hidden)'}: "
+                  f"{row['kind']} — {row['detail']}\n")
     return len(rows)
