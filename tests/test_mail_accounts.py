@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from wikiseminar.extensions import db
-from wikiseminar.models import EmailToken, Participant, User
-from wikiseminar.services import enrolment, verification
+from wikiseminar.models import EmailToken, Participant, Role, Seminar, User
+from wikiseminar.services import verification
 
 from .mailkit import SMTPServer
 from .webkit import PASSWORD, login_as, seed, sign_in
@@ -113,22 +112,27 @@ def test_without_mail_the_page_says_who_can_help(app: Flask) -> None:
     assert "n’envoie pas de courrier" in text and "wikiseminar user reset-password" in text
 
 
-def test_joining_mails_a_link_that_proves_the_address(mail_app: Flask, smtp: SMTPServer,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_joining_mails_a_link_that_proves_the_address(mail_app: Flask, smtp: SMTPServer) -> None:
+    """A roster line's holder joins, is told the mailed link binds the line, and it does."""
     seed(mail_app)
-    confirmed: list[tuple[int, str]] = []
-    # issue-trust-identity's contract, stood in for until the merge: the person's pending
-    # claim (their own participant row here) and confirm_claim recording what it is given.
-    monkeypatch.setattr(verification, "pending_for", lambda session, user: [
-        p for p in user_participants(session, user)])
-    monkeypatch.setattr(enrolment, "confirm_claim",
-                        lambda pending, method: confirmed.append((pending.id, method)),
-                        raising=False)
+    with mail_app.app_context():
+        seminar = db.session.scalar(sa.select(Seminar).where(Seminar.slug == "sem-a"))
+        line = Participant(seminar=seminar, name="Chloé Durand", email="Chloe@Example.org",
+                           role=Role.STUDENT)
+        db.session.add(line)
+        db.session.commit()
+        line_id = line.id
     client = mail_app.test_client()
     response = client.post("/join/invite-a", headers={"Accept-Language": "fr"}, data={
         "passcode": "abcd2345", "name": "Chloé Durand", "email": "chloe@example.org",
         "password": PASSWORD, "confirm": PASSWORD}, follow_redirects=True)
     assert "confirmer votre adresse" in response.get_data(as_text=True)
+    # The student's page says how the place becomes theirs, mail included, with a button.
+    me = client.get("/seminars/sem-a/me", headers={"Accept-Language": "fr"})
+    page = me.get_data(as_text=True)
+    assert "pending-claim" in page
+    assert "quand vous confirmez votre adresse chloe@example.org" in page
+    assert "M’envoyer un lien de confirmation" in page
     [mail] = smtp.to("chloe@example.org")
     assert mail.subject == "Confirmez votre adresse électronique"
     assert "Cultures numériques" in mail.text and "Cultures numériques" in mail.html
@@ -136,6 +140,7 @@ def test_joining_mails_a_link_that_proves_the_address(mail_app: Flask, smtp: SMT
     with mail_app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "chloe@example.org"))
         assert user.email_verified_at is None
+        assert db.session.get(Participant, line_id).user_id is None
     # Opening the link (as a mail scanner would) uses nothing; the button does.
     anonymous = mail_app.test_client()
     assert anonymous.get(_path(link)).status_code == 200
@@ -145,8 +150,28 @@ def test_joining_mails_a_link_that_proves_the_address(mail_app: Flask, smtp: SMT
     with mail_app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "chloe@example.org"))
         assert user.email_verified_at is not None
-        [mine] = user_participants(db.session, user)
-        assert confirmed == [(mine.id, "email")]
+        # The roster line is now this person's, and the pending row is gone.
+        assert [p.id for p in user_participants(db.session, user)] == [line_id]
+        assert not verification.pending_for(db.session, user)
+    page = client.get("/seminars/sem-a/me", headers={"Accept-Language": "fr"}).get_data(
+        as_text=True)
+    assert "pending-claim" not in page
+
+
+def test_without_mail_the_claim_notice_does_not_promise_a_link(app: Flask) -> None:
+    seed(app)
+    with app.app_context():
+        seminar = db.session.scalar(sa.select(Seminar).where(Seminar.slug == "sem-a"))
+        db.session.add(Participant(seminar=seminar, name="Chloé Durand",
+                                   email="chloe@example.org", role=Role.STUDENT))
+        db.session.commit()
+    client = app.test_client()
+    client.post("/join/invite-a", data={
+        "passcode": "abcd2345", "name": "Chloé Durand", "email": "chloe@example.org",
+        "password": PASSWORD, "confirm": PASSWORD})
+    page = client.get("/seminars/sem-a/me", headers={"Accept-Language": "fr"}).get_data(
+        as_text=True)
+    assert "pending-claim" in page and "M’envoyer un lien de confirmation" not in page
 
 
 def test_verification_link_expires(mail_app: Flask, smtp: SMTPServer) -> None:

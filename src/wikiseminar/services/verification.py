@@ -65,17 +65,14 @@ def pending_for(session: DbSession, user: User) -> list[Participant]:
 def on_address_verified(session: DbSession, user: User) -> int:
     """Hook: bind the person's pending roster claims now that the address is proven.
 
-    Calls issue-trust-identity's `enrolment.confirm_claim(pending, "email")` for each claim
-    whose roster line has this address; returns how many were bound (0 before that branch is
-    merged). A line taken meanwhile is skipped: the instructor sees the claim still pending.
+    Confirms each claim whose roster line has this address (`enrolment.confirm_claim`, method
+    "email") and returns how many were bound. A line taken meanwhile is skipped: the
+    instructor sees the claim still pending.
     """
-    confirm = getattr(enrolment, "confirm_claim", None)
-    if confirm is None:
-        return 0
     bound = 0
     for pending in pending_for(session, user):
         try:
-            confirm(pending, "email")
+            enrolment.confirm_claim(pending, "email")
         except enrolment.EnrolmentError:
             continue
         bound += 1

@@ -12,8 +12,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from ...extensions import db
+from ...mail import mail_enabled
 from ...models import ArticleKind, Participant, Role, Seminar, Topic
 from ...reports.integrity import confirmed_findings
+from ...services import verification
 from ...services.calendar import open_to, split_upcoming
 from ...services.linking import (
     CODE_TTL,
@@ -61,10 +63,19 @@ def me(seminar: Seminar) -> ResponseReturnValue:
     upcoming, past = split_upcoming(seminar.sessions, dt.date.today())
     return render_template(
         "seminars/me.html", seminar=seminar, me=participant, upcoming=upcoming, past=past,
+        claim_by_mail=_claim_confirmable_by_mail(participant),
         confirmed=confirmed_findings(db.session, seminar, participant),
         open_to=open_to, kind_labels=SESSION_KIND_LABELS, status_labels=STATUS_LABELS,
         article_labels=ARTICLE_KIND_LABELS, siteinfo=seminar.wiki.siteinfo,
         editable=EDITABLE)
+
+
+def _claim_confirmable_by_mail(participant: Participant) -> bool:
+    """Whether confirming the account's address would bind this pending claim (mail is on)."""
+    user = participant.user
+    if not participant.pending_claim or user is None or user.email_verified_at is not None:
+        return False
+    return mail_enabled() and participant in verification.pending_for(db.session, user)
 
 
 def _account_page(seminar: Seminar, form: LinkStartForm, status: int = 200) -> ResponseReturnValue:
