@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -16,6 +18,7 @@ from wikiseminar.models import (
     Seminar,
     SentNotification,
 )
+from wikiseminar.models._types import utcnow
 
 from .dashkit import add_user, assign
 from .localwiki import LocalWiki, PageSpec, Rev
@@ -38,6 +41,7 @@ def _setup(app: Flask, wiki: LocalWiki) -> dict[str, object]:
         elodie = db.session.scalar(sa.select(Participant).where(
             Participant.seminar_id == seminar_id, Participant.name == "Elodie"))
         student = add_user(f"elodie-{sc.tag}@example.org", "Élodie")
+        student.email_verified_at = dt.datetime(2024, 1, 2, tzinfo=dt.UTC)  # proven by mail
         elodie.user = student
         teacher = add_user(f"ines-{sc.tag}@example.org", "Inès", instructor=True)
         teacher.locale = "en"
@@ -131,8 +135,6 @@ def test_preferences_page_turns_kinds_off_one_by_one(mail_app: Flask) -> None:
 
 def test_topic_decision_and_restitution_slot_are_mailed_once(mail_app: Flask,
                                                              smtp: SMTPServer) -> None:
-    import datetime as dt
-
     from wikiseminar.models import Assignment, User
 
     from .webkit import seed
@@ -147,8 +149,18 @@ def test_topic_decision_and_restitution_slot_are_mailed_once(mail_app: Flask,
         restitution = dt.datetime.combine(seminar.end_date - dt.timedelta(days=3), dt.time(13),
                                           tzinfo=dt.UTC)
         seminar.restitution_at = restitution
-        db.session.get(User, world.users["student"]).locale = "en"
+        student = db.session.get(User, world.users["student"])
+        student.locale = "en"
         db.session.commit()
+    # An unconfirmed address gets nothing, and nothing is marked as sent ...
+    assert "elodie@example.org" not in _notify(mail_app, "sem-a")
+    assert smtp.to("elodie@example.org") == []
+    with mail_app.app_context():
+        assert not db.session.scalars(sa.select(SentNotification).where(
+            SentNotification.user_id == world.users["student"])).all()
+        db.session.get(User, world.users["student"]).email_verified_at = utcnow()
+        db.session.commit()
+    # ... so once it is confirmed, what is still due leaves.
     output = _notify(mail_app, "sem-a")
     assert "elodie@example.org\ttopic_decision" in output
     mails = {m.subject: m for m in smtp.to("elodie@example.org")}

@@ -1,5 +1,8 @@
 """Notifications due after a sync: students' own events and instructors' alerts, each once.
 
+A student is mailed only at a confirmed address (`user.email_verified_at`); instructors'
+accounts are made by an operator or another instructor, who typed the address.
+
 What is due is derived from stored data (the dashboard's alerts, topic decisions, the
 restitution programme); `sent_notification` keys every event per person, so running the
 pass again, after each sync, never mails the same event twice.
@@ -163,6 +166,10 @@ def plan_seminar(session: DbSession, seminar: Seminar) -> list[Planned]:
     for (pid, kind), items in sorted(by_kind.items()):
         participant = people.get(pid)
         if participant is None or participant.user is None or participant.role != Role.STUDENT:
+            continue
+        if participant.user.email_verified_at is None:
+            # Anyone can type any address at the join form: a student's news goes only to a
+            # proven one. Nothing is recorded, so what is still due leaves once it is proven.
             continue
         fresh = [i for i in items if (participant.user.id, i.key) not in sent]
         if fresh and not is_opted_out(session, participant.user.id, kind):
