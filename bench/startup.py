@@ -71,6 +71,28 @@ def compare(ours: list[str], reference: list[str], runs: int, env: dict[str, str
             statistics.median(x[1] for x in a), statistics.median(x[1] for x in b))
 
 
+def stdlib_floor(python: str, history: Path, env: dict[str, str], cwd: Path) -> list[str]:
+    """A command importing exactly the modules, not ours, that `analyze --authorship` loads.
+
+    Its time is a floor no change to our own modules can go under: the interpreter and the
+    standard library (dataclasses, json, ElementTree, hashlib, difflib...) the core needs.
+    """
+    probe = ("import sys; sys.argv = ['wikiseminar', 'analyze', '--authorship', '--json', "
+             f"{str(history)!r}]\n"
+             "from wikiseminar.entry import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print('\\nMODULES:' + ','.join(sorted(m for m in sys.modules "
+             "if m != '__main__' and not m.startswith('wikiseminar'))))")
+    done = subprocess.run([python, "-c", probe], env=env, cwd=cwd, capture_output=True,
+                          text=True, check=True)
+    modules = done.stdout.rsplit("MODULES:", 1)[1].strip().split(",")
+    code = ("import importlib\n"
+            f"for name in {modules!r}:\n"
+            "    try:\n        importlib.import_module(name)\n"
+            "    except ImportError:\n        pass\n")
+    return [python, "-c", code]
+
+
 def compile_tree(src: Path) -> None:
     """Compile the measured code as an install does (pip writes .pyc for installed packages).
 
@@ -131,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
             compare([python, "-c", CLI, "analyze", "--authorship", "--json", str(history)],
                     [python, driver, str(history)], args.runs, env, cwd),
             ">= 1.5x faster", faster=True)
+    # Not a goal: what the interpreter and the standard library the core needs cost alone.
+    floor = stdlib_floor(python, HISTORIES[-1], env, cwd)
+    row("only the standard library `analyze --authorship` loads (floor)", "WikiWho process",
+        compare(floor, [python, driver, str(HISTORIES[-1])], args.runs, env, cwd),
+        f"(vs {HISTORIES[-1].name})", faster=True)
     return 0
 
 
