@@ -31,10 +31,10 @@ from ..models import (
     RevisionMetrics,
     Seminar,
 )
+from ..models.wiki import APP_PAGES_WHERE
 from ..scope import counted
-from ..services.linking import LINK_SUBPAGE
 from ..services.messages import N_
-from ..wiki.types import NS_MAIN, NS_USER
+from ..wiki.types import NS_MAIN
 
 __all__ = [
     "SUMMED",
@@ -171,9 +171,12 @@ class StudentFigures:
 
 def app_pages() -> Any:
     """The pages the app itself asks students to write (`User:Name/wikiseminar`, to link an
-    account): not contributions, so no figure, page list or report counts them."""
-    return sa.select(Page.id).where(Page.namespace == NS_USER,
-                                    Page.title.like(f"%/{LINK_SUBPAGE}"))
+    account): not contributions, so no figure, page list or report counts them.
+
+    The predicate is written inline, as the partial index `ix_page_app_pages` has it: with a
+    bound parameter PostgreSQL could not use that index and would read every page instead.
+    """
+    return sa.select(Page.id).where(sa.text(APP_PAGES_WHERE)).correlate(None)
 
 
 def _window(seminar: Seminar, until: dt.datetime | None, since: dt.datetime | None) -> list[Any]:
