@@ -200,6 +200,14 @@ def _participants(session: DbSession, seminar: Seminar, include_removed: bool) -
     return list(session.scalars(query.order_by(Participant.name, Participant.id)))
 
 
+def _page_kinds(session: DbSession, page_pks: set[int]) -> dict[int, tuple[int, bool]]:
+    """Page.id -> (current namespace, redirect) of these pages, read by primary key."""
+    if not page_pks:
+        return {}
+    return {pk: (namespace, redirect) for pk, namespace, redirect in session.execute(
+        sa.select(Page.id, Page.namespace, Page.redirect).where(Page.id.in_(page_pks)))}
+
+
 def student_figures(
     session: DbSession,
     seminar: Seminar,
@@ -217,35 +225,45 @@ def student_figures(
         return list(figures.values())
     m = RevisionMetrics
     lasting = sa.and_(m.revision_id.is_not(None), m.reverted.is_(False), m.is_revert.is_(False))
-    group_now = sa.case((Page.namespace % 2 == 1, "talk"), (Page.namespace == 0, "article"),
-                        else_="sandbox")
-    group_then = sa.case((Revision.namespace % 2 == 1, "talk"), (Revision.namespace == 0, "article"),
-                         else_="sandbox")
+    creation = sa.and_(Revision.page_creation.is_(True),
+                       sa.or_(m.is_redirect.is_(None), m.is_redirect.is_(False)))
     columns = [
-        Revision.user_id, group_now.label("now"), group_then.label("then"),
+        Revision.user_id, Revision.page_pk, Revision.namespace,
         sa.func.count(Revision.id).label("edits"),
         sa.func.min(Revision.timestamp).label("first"),
         sa.func.max(Revision.timestamp).label("last"),
         sa.func.sum(sa.case((m.revision_id.is_(None), 1), else_=0)).label("unmeasured"),
         sa.func.sum(sa.case((m.reverted.is_(True), 1), else_=0)).label("reverted_edits"),
         sa.func.sum(sa.case((m.reverted.is_(True), m.words_added), else_=0)).label("reverted_words"),
+        sa.func.sum(sa.case((creation, 1), else_=0)).label("creations"),
     ] + [sa.func.sum(sa.case((lasting, getattr(m, name)), else_=0)).label(name) for name in SUMMED]
+    # One pass over the seminar's revisions, per student and page; the pages' current
+    # namespaces are then read by primary key. Joining `page` in the aggregate instead made
+    # PostgreSQL hash the whole table (every seminar's pages) on each first view.
     rows = session.execute(
         sa.select(*columns)
-        .join(Page, Page.id == Revision.page_pk)
         .outerjoin(m, m.revision_id == Revision.id)
         .where(*_window(seminar, until, since), Revision.user_id.in_(list(by_user)))
-        .group_by(Revision.user_id, group_now, group_then)
+        .group_by(Revision.user_id, Revision.page_pk, Revision.namespace)
     ).all()
-    pages: dict[int, set[int]] = defaultdict(set)
+    pages = _page_kinds(session, {row.page_pk for row in rows})
+    edited: dict[int, set[int]] = defaultdict(set)
+    created: dict[int, set[int]] = defaultdict(set)
     for row in rows:
         f = figures[by_user[row.user_id]]
+        namespace, redirect = pages[row.page_pk]
+        now = namespace_group(namespace)
+        edited[f.participant_id].add(row.page_pk)
+        if row.creations and namespace == NS_MAIN and not redirect:
+            created[f.participant_id].add(row.page_pk)
         f.edits += row.edits
         f.unmeasured_edits += row.unmeasured or 0
-        if row.now == "talk":
+        f.first_edit = min(filter(None, (f.first_edit, row.first)), default=None)
+        f.last_edit = max(filter(None, (f.last_edit, row.last)), default=None)
+        if now == "talk":
             f.talk_edits += row.edits
             continue
-        if row.now == "article":
+        if now == "article":
             f.article_edits += row.edits
         else:
             f.sandbox_edits += row.edits
@@ -253,33 +271,13 @@ def student_figures(
             setattr(f, name, getattr(f, name) + (getattr(row, name) or 0))
         f.reverted_edits += row.reverted_edits or 0
         f.reverted_words += row.reverted_words or 0
-        f.words_by_group[row.now] = f.words_by_group.get(row.now, 0) + (row.words_added or 0)
-        f.words_by_group_at_edit[row.then] = f.words_by_group_at_edit.get(row.then, 0) + (row.words_added or 0)
-    for row in rows:
-        f = figures[by_user[row.user_id]]
-        f.first_edit = min(filter(None, (f.first_edit, row.first)), default=None)
-        f.last_edit = max(filter(None, (f.last_edit, row.last)), default=None)
-    page_rows = session.execute(
-        sa.select(Revision.user_id, Revision.page_pk).where(
-            *_window(seminar, until, since), Revision.user_id.in_(list(by_user))).distinct()
-    ).all()
-    for user_id, page_pk in page_rows:
-        assert user_id is not None  # selected by user_id IN (...)
-        pages[by_user[user_id]].add(page_pk)
-    for pid, page_set in pages.items():
+        f.words_by_group[now] = f.words_by_group.get(now, 0) + (row.words_added or 0)
+        then = namespace_group(row.namespace)
+        f.words_by_group_at_edit[then] = f.words_by_group_at_edit.get(then, 0) + (row.words_added or 0)
+    for pid, page_set in edited.items():
         figures[pid].pages_edited = len(page_set)
-    created = session.execute(
-        sa.select(Revision.user_id, sa.func.count(sa.distinct(Revision.page_pk)))
-        .join(Page, Page.id == Revision.page_pk)
-        .outerjoin(m, m.revision_id == Revision.id)
-        .where(*_window(seminar, until, since), Revision.user_id.in_(list(by_user)),
-               Revision.page_creation.is_(True), Page.namespace == NS_MAIN,
-               Page.redirect.is_(False), sa.or_(m.is_redirect.is_(None), m.is_redirect.is_(False)))
-        .group_by(Revision.user_id)
-    ).all()
-    for user_id, count in created:
-        assert user_id is not None  # selected by user_id IN (...)
-        figures[by_user[user_id]].articles_created = count
+    for pid, page_set in created.items():
+        figures[pid].articles_created = len(page_set)
     _add_authorship(session, seminar, figures)
     _add_integrity(session, seminar, figures, until, since)
     from .quality import add_quality_gains  # quality.py builds on this module
