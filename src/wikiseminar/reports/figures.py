@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -409,50 +410,89 @@ def article_figures(session: DbSession, seminar: Seminar, *, page_pks: list[int]
     return sorted(result.values(), key=lambda a: (namespace_group(a.namespace) != "article", a.title))
 
 
-def _utc_hour(session: DbSession, column: Any) -> Any:
-    """'YYYY-MM-DD HH' of a stored UTC timestamp, in SQL (both databases store UTC)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD HH24")
-    return sa.func.strftime("%Y-%m-%d %H", column)
+def _offset_spans(zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
+    """[(from this UTC instant, UTC offset in seconds)] of a zone between two instants.
+
+    Found with the zone's own rules (Python's zoneinfo, as everywhere in the app): a step per
+    day, then a bisection to the second around each change (DST twice a year at most).
+    """
+    def offset(at: int) -> int:
+        local = dt.datetime.fromtimestamp(at, dt.UTC).astimezone(zone)
+        return int(local.utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    first, last = int(start.timestamp()), int(end.timestamp())
+    spans = [(first, offset(first))]
+    at = first
+    while at < last:
+        step = min(at + 86400, last)
+        if offset(step) == spans[-1][1]:
+            at = step
+            continue
+        low, high = at, step  # offset(low) is the current one, offset(high) is not
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if offset(middle) == spans[-1][1] else (low, middle)
+        spans.append((high, offset(high)))
+        at = high
+    return [(dt.datetime.fromtimestamp(at, dt.UTC), seconds) for at, seconds in spans]
+
+
+def _local_day(session: DbSession, seminar: Seminar, column: Any) -> Any:
+    """The seminar's local calendar day of a stored UTC timestamp, in SQL.
+
+    The zone's offsets over the seminar's dates are computed here and written into the query
+    (a CASE on the instant), so the database needs no time-zone data of its own and its days
+    are exactly those of `ts.astimezone(zone).date()`. PostgreSQL returns a date, SQLite text.
+    """
+    spans = _offset_spans(ZoneInfo(seminar.timezone), seminar.start_at, seminar.end_at)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+
+    def shift(seconds: int) -> Any:
+        return seconds if postgresql else f"{seconds} seconds"  # SQLite's date() modifier
+
+    # The first span whose end is still ahead of the instant: CASE tries them in order.
+    offset = (sa.case(*((column < spans[i + 1][0], shift(spans[i][1]))
+                        for i in range(len(spans) - 1)), else_=shift(spans[-1][1]))
+              if len(spans) > 1 else sa.literal(shift(spans[0][1])))
+    if postgresql:
+        return sa.func.date(sa.func.timezone("UTC", column)
+                            + sa.func.make_interval(0, 0, 0, 0, 0, 0, offset))
+    return sa.func.date(column, offset)
 
 
 def timeline(session: DbSession, seminar: Seminar, *, until: dt.datetime | None = None,
              participant_id: int | None = None) -> dict[int, list[tuple[dt.date, int, int]]]:
     """participant id -> [(day, edits, lasting words added)] for the charts, oldest first.
 
-    Days are the seminar's local days; zones whose offset from UTC is not a whole number of
-    hours place an edit made within that fraction of an hour of midnight on the wrong day.
+    Days are the seminar's local days (summed in the database, see `_local_day`); words count
+    on content pages only (articles, user pages, drafts: not talk pages, by their current
+    namespace).
     """
     participants = {p.wiki_user_id: p.id for p in _participants(session, seminar, True)
                     if p.wiki_user_id and (participant_id is None or p.id == participant_id)}
     if not participants:
         return {}
+    window = [*_window(seminar, until, None), Revision.user_id.in_(list(participants))]
+    # The talk pages among the ones edited, read by primary key: joining `page` in the sums
+    # made PostgreSQL hash the whole table (every seminar's pages) on each first view.
+    edited = set(session.scalars(sa.select(Revision.page_pk).where(*window).distinct()))
+    talk = [pk for pk, (namespace, _) in _page_kinds(session, edited).items() if namespace % 2 == 1]
     m = RevisionMetrics
-    lasting = sa.and_(m.revision_id.is_not(None), m.reverted.is_(False), m.is_revert.is_(False),
-                      Page.namespace % 2 == 0)
-    # Sum in the database per account and UTC hour (a few hundred rows instead of every
-    # revision), then place each hour on the seminar's local calendar here.
-    hour = _utc_hour(session, Revision.timestamp)
-    rows = session.execute(
-        sa.select(Revision.user_id, hour, sa.func.count(Revision.id),
+    lasting = sa.and_(m.revision_id.is_not(None), m.reverted.is_(False), m.is_revert.is_(False))
+    if talk:
+        lasting = sa.and_(lasting, Revision.page_pk.not_in(talk))
+    day = _local_day(session, seminar, Revision.timestamp)
+    rows = session.connection().execute(  # Core rows: cheaper than the ORM's per row
+        sa.select(Revision.user_id, day, sa.func.count(Revision.id),
                   sa.func.sum(sa.case((lasting, m.words_added), else_=0)))
-        .join(Page, Page.id == Revision.page_pk)
         .outerjoin(m, m.revision_id == Revision.id)
-        .where(*_window(seminar, until, None), Revision.user_id.in_(list(participants)))
-        .group_by(Revision.user_id, hour)
+        .where(*window)
+        .group_by(Revision.user_id, day)
     ).all()
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(seminar.timezone)
-    days: dict[int, dict[dt.date, list[int]]] = defaultdict(dict)
-    local_day: dict[str, dt.date] = {}
-    for user_id, stamp, edits, words in rows:
-        day = local_day.get(stamp)
-        if day is None:  # 'YYYY-MM-DD HH', parsed by hand (strptime is slow per row)
-            utc = dt.datetime(int(stamp[:4]), int(stamp[5:7]), int(stamp[8:10]),
-                              int(stamp[11:13]), tzinfo=dt.UTC)
-            day = local_day[stamp] = utc.astimezone(zone).date()
-        bucket = days[participants[user_id]].setdefault(day, [0, 0])
-        bucket[0] += edits
-        bucket[1] += words or 0
-    return {pid: [(day, e, w) for day, (e, w) in sorted(series.items())] for pid, series in days.items()}
+    days: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
+    parsed: dict[str, dt.date] = {}
+    for user_id, when, edits, words in rows:
+        if isinstance(when, str):  # SQLite
+            when = parsed.get(when) or parsed.setdefault(when, dt.date.fromisoformat(when))
+        days[participants[user_id]].append((when, edits, words or 0))
+    return {pid: sorted(series) for pid, series in days.items()}
