@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import os
 import platform
 import random
@@ -379,6 +380,9 @@ def _explain_page(app: Any, args: argparse.Namespace) -> None:
 def dashboard(args: argparse.Namespace) -> None:
     """Median and p95 latency of each hot query over random seminars (warm cache)."""
     app = bench_app(pg_url(BIG_DB))
+    if args.gc_freeze:  # as wikiseminar.wsgi does once the app is built
+        gc.collect()
+        gc.freeze()
     rng = random.Random(7)
     with app.app_context():
         total = db.session.scalar(sa.select(sa.func.count()).select_from(Seminar))
@@ -449,10 +453,20 @@ def _dashboard_page(app: Any, rng: random.Random, total: int, args: argparse.Nam
     def after(*_: Any) -> None:
         in_db[0] += time.perf_counter() - started.pop()
 
+    pauses: list[float] = []  # full (generation 2) garbage collections, ms
+    collecting = [0.0]
+
+    def collected(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collecting[0] = time.perf_counter()
+        elif info["generation"] == 2:
+            pauses.append((time.perf_counter() - collecting[0]) * 1000)
+
     with app.app_context():
         engine = db.engine
     sa.event.listen(engine, "before_cursor_execute", before)
     sa.event.listen(engine, "after_cursor_execute", after)
+    gc.callbacks.append(collected)
     timings, db_share, statuses = [], [], set()
     cpu = 0.0
     try:
@@ -467,6 +481,7 @@ def _dashboard_page(app: Any, rng: random.Random, total: int, args: argparse.Nam
                 db_share.append(in_db[0] * 1000)
                 cpu += time.process_time() - c0
     finally:
+        gc.callbacks.remove(collected)
         sa.event.remove(engine, "before_cursor_execute", before)
         sa.event.remove(engine, "after_cursor_execute", after)
     if statuses != {200}:
@@ -477,7 +492,10 @@ def _dashboard_page(app: Any, rng: random.Random, total: int, args: argparse.Nam
     _row("… of which waiting for PostgreSQL (statements' round trips)", db_share)
     print(f"\nDashboard page: {sum(db_share) / sum(timings):.0%} of the wall time waiting for "
           f"PostgreSQL; CPU time of this process {cpu * 1000 / len(timings):.1f} ms per view; "
-          f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} at the end.")
+          f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} at the end. "
+          f"Full garbage collections: {len(pauses)} in {len(picked)} views, "
+          f"{max(pauses, default=0):.0f} ms the longest"
+          f"{' (start-up objects frozen)' if args.gc_freeze else ''}.")
 
 
 # -- sync: inline vs N workers against the local MediaWiki ---------------------------------------
@@ -789,6 +807,8 @@ def main() -> None:
     p = sub.add_parser("dashboard", help="latency of the hot queries on the populated database")
     p.add_argument("--samples", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--gc-freeze", action="store_true",
+                   help="freeze start-up objects out of the garbage collector, as wsgi.py does")
     p = sub.add_parser("sync", help="inline vs queued syncs against a local MediaWiki")
     p.add_argument("--seminars", type=int, default=100)
     p.add_argument("--students", type=int, default=40)
