@@ -5,7 +5,8 @@ Subcommands (run from the repository root with the project's venv):
 
     .venv/bin/python bench/scale.py populate  # 1,000 seminars × 40 students × 10,000 revisions
     .venv/bin/python bench/scale.py explain   # EXPLAIN (ANALYZE, BUFFERS) of the hot queries
-    .venv/bin/python bench/scale.py dashboard # p50/p95 of the per-student report query
+                                              # and of every statement of a dashboard first view
+    .venv/bin/python bench/scale.py dashboard # p50/p95 of the hot queries and the dashboard page
     .venv/bin/python bench/scale.py sync      # local MediaWiki: inline vs 1, 2, 4 workers
     .venv/bin/python bench/scale.py sync --seminars 10 --ab main  # inline: this tree vs main
 
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import os
 import platform
 import random
@@ -310,27 +312,77 @@ def hot_queries(app: Any, seminar: Seminar) -> dict[str, Callable[[], Any]]:
 
 
 def explain(args: argparse.Namespace) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) every SELECT behind the hot queries, on one seminar."""
+    """EXPLAIN (ANALYZE, BUFFERS) every SELECT behind the hot queries, on one seminar; then
+    every statement of the dashboard page's first view of that seminar."""
     app = bench_app(pg_url(BIG_DB))
     with app.app_context():
         seminar = db.session.get(Seminar, args.seminar)
-        for name, run in hot_queries(app, seminar).items():
-            with captured(db.engine) as statements:
-                run()
-            print(f"\n### {name}\n")
-            for statement, params in statements:
-                plan = db.session.connection().exec_driver_sql(
-                    "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, params).all()
-                lines = [row[0] for row in plan]
-                if args.short:
-                    lines = [ln for ln in lines if "Scan" in ln or "Execution Time" in ln]
-                print("```\n" + "\n".join(lines) + "\n```")
-            db.session.rollback()
+        if not args.page_only:
+            for name, run in hot_queries(app, seminar).items():
+                with captured(db.engine) as statements:
+                    run()
+                print(f"\n### {name}\n")
+                for statement, params in statements:
+                    print("```\n" + "\n".join(_plan(statement, params, args.short)) + "\n```")
+                db.session.rollback()
+    _explain_page(app, args)
+
+
+def _plan(statement: str, params: Any, short: bool) -> list[str]:
+    """The EXPLAIN (ANALYZE, BUFFERS) lines of one captured statement (a rolled-back run)."""
+    plan = db.session.connection().exec_driver_sql(
+        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, params).all()
+    db.session.rollback()
+    lines = [row[0] for row in plan]
+    if short:
+        lines = [ln for ln in lines if "Scan" in ln or "Join" in ln or "Loop" in ln
+                 or "Execution Time" in ln]
+    return lines
+
+
+def _explain_page(app: Any, args: argparse.Namespace) -> None:
+    """Every statement of GET /seminars/<slug>/dashboard, first view in this process, with its
+    plan; then a summary (execution time, rows, the scans and the indexes they use)."""
+    if "dashboard.dashboard" not in app.view_functions:
+        return
+    client = _signed_in_client(app, [args.seminar])
+    with app.app_context(), captured(db.engine) as statements:
+        response = client.get(f"/seminars/bench-{args.seminar}/dashboard")
+    if response.status_code != 200:
+        print(f"\n(the dashboard page answered {response.status_code}: no plans)")
+        return
+    print(f"\n### dashboard page, first view: the {len(statements)} statements it runs\n")
+    summary = []
+    with app.app_context():
+        for i, (statement, params) in enumerate(statements, 1):
+            lines = _plan(statement, params, False)
+            shape = " ".join(statement.split())
+            print(f"#### {i}. `{shape[:160]}{'…' if len(shape) > 160 else ''}`\n")
+            shown = [ln for ln in lines if "Scan" in ln or "Join" in ln or "Loop" in ln
+                     or "Execution Time" in ln] if args.short else lines
+            print("```\n" + "\n".join(shown) + "\n```\n")
+            time_ms = next((float(ln.split(":")[1].split()[0]) for ln in lines
+                            if ln.startswith("Execution Time")), 0.0)
+            rows = lines[0].split("rows=")[1].split()[0] if "rows=" in lines[0] else "?"
+            scans = sorted({ln.strip().lstrip("-> ").split(" (actual")[0] for ln in lines
+                            if " Scan" in ln and "(actual" in ln})
+            summary.append((i, shape, time_ms, rows, scans))
+    print("| # | statement | ms | rows | scans |\n|---:|---|---:|---:|---|")
+    for i, shape, time_ms, rows, scans in summary:
+        what = shape.split(" FROM ", 1)
+        table = what[1].split()[0] if len(what) > 1 else "?"
+        print(f"| {i} | {shape[:40]}… FROM {table} | {time_ms:.2f} | {rows} | {'; '.join(scans)} |")
+    total = sum(t for _, _, t, _, _ in summary)
+    print(f"\n{len(summary)} statements, {total:.1f} ms of execution in all (EXPLAIN ANALYZE, "
+          "each run once more after the view: buffers warm)")
 
 
 def dashboard(args: argparse.Namespace) -> None:
     """Median and p95 latency of each hot query over random seminars (warm cache)."""
     app = bench_app(pg_url(BIG_DB))
+    if args.gc_freeze:  # as wikiseminar.wsgi does once the app is built
+        gc.collect()
+        gc.freeze()
     rng = random.Random(7)
     with app.app_context():
         total = db.session.scalar(sa.select(sa.func.count()).select_from(Seminar))
@@ -360,15 +412,11 @@ def _row(name: str, timings: list[float]) -> None:
     print(f"| {name} | {statistics.median(timings):.1f} | {p95:.1f} | {timings[-1]:.1f} |")
 
 
-def _dashboard_page(app: Any, rng: random.Random, total: int, args: argparse.Namespace) -> None:
-    """The instructor's dashboard page itself (GET /seminars/<slug>/dashboard), signed in."""
+def _signed_in_client(app: Any, seminar_ids: list[int]) -> Any:
+    """A test client signed in as an instructor of these seminars (created when missing)."""
     from wikiseminar.models import Participant, Role, User
 
-    if "dashboard.dashboard" not in app.view_functions:
-        print("\n(the dashboard page does not exist yet: only its queries were timed)")
-        return
     app.config.update(WTF_CSRF_ENABLED=False, SESSION_COOKIE_SECURE=False)
-    picked = [rng.randint(1, total) for _ in range(args.warmup + args.samples)]
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "bench@example.org"))
         if user is None:
@@ -378,26 +426,76 @@ def _dashboard_page(app: Any, rng: random.Random, total: int, args: argparse.Nam
             db.session.flush()
         have = set(db.session.scalars(sa.select(Participant.seminar_id).where(
             Participant.user_id == user.id)))
-        for seminar_id in set(picked) - have:
+        for seminar_id in set(seminar_ids) - have:
             db.session.add(Participant(seminar_id=seminar_id, user_id=user.id, name="Bench",
                                        role=Role.INSTRUCTOR))
         db.session.commit()
     client = app.test_client()
     client.post("/auth/login", data={"email": "bench@example.org",
                                      "password": "bench-password-0123456789"})
-    timings, statuses = [], set()
-    for i, seminar_id in enumerate(picked):
-        t0 = time.perf_counter()
-        response = client.get(f"/seminars/bench-{seminar_id}/dashboard")
-        elapsed = (time.perf_counter() - t0) * 1000
-        statuses.add(response.status_code)
-        if i >= args.warmup:
-            timings.append(elapsed)
+    return client
+
+
+def _dashboard_page(app: Any, rng: random.Random, total: int, args: argparse.Namespace) -> None:
+    """The instructor's dashboard page itself (GET /seminars/<slug>/dashboard), signed in;
+    with the share of its time spent waiting for PostgreSQL (timed by SQLAlchemy events)."""
+    if "dashboard.dashboard" not in app.view_functions:
+        print("\n(the dashboard page does not exist yet: only its queries were timed)")
+        return
+    picked = [rng.randint(1, total) for _ in range(args.warmup + args.samples)]
+    client = _signed_in_client(app, picked)
+    in_db = [0.0]
+    started: list[float] = []
+
+    def before(*_: Any) -> None:
+        started.append(time.perf_counter())
+
+    def after(*_: Any) -> None:
+        in_db[0] += time.perf_counter() - started.pop()
+
+    pauses: list[float] = []  # full (generation 2) garbage collections, ms
+    collecting = [0.0]
+
+    def collected(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collecting[0] = time.perf_counter()
+        elif info["generation"] == 2:
+            pauses.append((time.perf_counter() - collecting[0]) * 1000)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    gc.callbacks.append(collected)
+    timings, db_share, statuses = [], [], set()
+    cpu = 0.0
+    try:
+        for i, seminar_id in enumerate(picked):
+            in_db[0] = 0.0
+            t0, c0 = time.perf_counter(), time.process_time()
+            response = client.get(f"/seminars/bench-{seminar_id}/dashboard")
+            elapsed = (time.perf_counter() - t0) * 1000
+            statuses.add(response.status_code)
+            if i >= args.warmup:
+                timings.append(elapsed)
+                db_share.append(in_db[0] * 1000)
+                cpu += time.process_time() - c0
+    finally:
+        gc.callbacks.remove(collected)
+        sa.event.remove(engine, "before_cursor_execute", before)
+        sa.event.remove(engine, "after_cursor_execute", after)
     if statuses != {200}:
         print(f"\n(the dashboard page answered {sorted(statuses)}: not timed)")
         return
     _row("**dashboard page** GET /seminars/&lt;slug&gt;/dashboard (test client, one process)",
          timings)
+    _row("… of which waiting for PostgreSQL (statements' round trips)", db_share)
+    print(f"\nDashboard page: {sum(db_share) / sum(timings):.0%} of the wall time waiting for "
+          f"PostgreSQL; CPU time of this process {cpu * 1000 / len(timings):.1f} ms per view; "
+          f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} at the end. "
+          f"Full garbage collections: {len(pauses)} in {len(picked)} views, "
+          f"{max(pauses, default=0):.0f} ms the longest"
+          f"{' (start-up objects frozen)' if args.gc_freeze else ''}.")
 
 
 # -- sync: inline vs N workers against the local MediaWiki ---------------------------------------
@@ -704,9 +802,13 @@ def main() -> None:
     p = sub.add_parser("explain", help="query plans on the populated database")
     p.add_argument("--seminar", type=int, default=500)
     p.add_argument("--short", action="store_true", help="only scan lines and timings")
+    p.add_argument("--page-only", action="store_true",
+                   help="only the statements of the dashboard page's first view")
     p = sub.add_parser("dashboard", help="latency of the hot queries on the populated database")
     p.add_argument("--samples", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--gc-freeze", action="store_true",
+                   help="freeze start-up objects out of the garbage collector, as wsgi.py does")
     p = sub.add_parser("sync", help="inline vs queued syncs against a local MediaWiki")
     p.add_argument("--seminars", type=int, default=100)
     p.add_argument("--students", type=int, default=40)

@@ -74,3 +74,12 @@ def test_the_verification_page_counts_nowhere(app: Flask, wiki: LocalWiki,
     page = client.get(f"/seminars/{people.slug}/students/{pid}", headers={"Accept-Language": "fr"})
     assert page.status_code == 200
     assert "/wikiseminar" not in text_of(page.get_data(as_text=True))
+
+
+def test_the_app_pages_index_predicate_names_the_link_page() -> None:
+    """The partial index's predicate (written inline in the reports) is the link page's."""
+    from wikiseminar.models.wiki import APP_PAGES_WHERE
+    from wikiseminar.services.linking import LINK_SUBPAGE
+    from wikiseminar.wiki.types import NS_USER
+
+    assert APP_PAGES_WHERE == f"namespace = {NS_USER} AND title LIKE '%/{LINK_SUBPAGE}'"

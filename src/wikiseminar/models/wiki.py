@@ -15,6 +15,7 @@ from ..wiki.types import SiteInfo
 from ._types import JSONList, UTCDateTime, utcnow
 
 __all__ = [
+    "APP_PAGES_WHERE",
     "AuthorshipFigure",
     "Page",
     "PageAuthorship",
@@ -66,6 +67,13 @@ class Wiki(Model):
         return any(host == s or host.endswith("." + s) for s in suffixes)
 
 
+# The pages the app asks students to write (`User:Name/wikiseminar`, services.linking): every
+# figure leaves them out (reports.figures.app_pages). A partial index on exactly this predicate
+# finds them without reading every page of the wiki (migration 0013); the reports must use
+# this very text, written inline, or PostgreSQL cannot match it with the index.
+APP_PAGES_WHERE = "namespace = 2 AND title LIKE '%/wikiseminar'"
+
+
 class Page(Model):
     """A wiki page, keyed by its page id so that moves only change the title."""
 
@@ -73,6 +81,8 @@ class Page(Model):
     __table_args__ = (
         sa.UniqueConstraint("wiki_id", "page_id"),
         sa.Index("ix_page_wiki_ns_title", "wiki_id", "namespace", "title"),
+        sa.Index("ix_page_app_pages", "id", postgresql_where=sa.text(APP_PAGES_WHERE),
+                 sqlite_where=sa.text(APP_PAGES_WHERE)),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

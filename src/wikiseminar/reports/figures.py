@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -31,10 +32,10 @@ from ..models import (
     RevisionMetrics,
     Seminar,
 )
+from ..models.wiki import APP_PAGES_WHERE
 from ..scope import counted
-from ..services.linking import LINK_SUBPAGE
 from ..services.messages import N_
-from ..wiki.types import NS_MAIN, NS_USER
+from ..wiki.types import NS_MAIN
 
 __all__ = [
     "SUMMED",
@@ -171,9 +172,12 @@ class StudentFigures:
 
 def app_pages() -> Any:
     """The pages the app itself asks students to write (`User:Name/wikiseminar`, to link an
-    account): not contributions, so no figure, page list or report counts them."""
-    return sa.select(Page.id).where(Page.namespace == NS_USER,
-                                    Page.title.like(f"%/{LINK_SUBPAGE}"))
+    account): not contributions, so no figure, page list or report counts them.
+
+    The predicate is written inline, as the partial index `ix_page_app_pages` has it: with a
+    bound parameter PostgreSQL could not use that index and would read every page instead.
+    """
+    return sa.select(Page.id).where(sa.text(APP_PAGES_WHERE)).correlate(None)
 
 
 def _window(seminar: Seminar, until: dt.datetime | None, since: dt.datetime | None) -> list[Any]:
@@ -197,6 +201,14 @@ def _participants(session: DbSession, seminar: Seminar, include_removed: bool) -
     return list(session.scalars(query.order_by(Participant.name, Participant.id)))
 
 
+def _page_kinds(session: DbSession, page_pks: set[int]) -> dict[int, tuple[int, bool]]:
+    """Page.id -> (current namespace, redirect) of these pages, read by primary key."""
+    if not page_pks:
+        return {}
+    return {pk: (namespace, redirect) for pk, namespace, redirect in session.execute(
+        sa.select(Page.id, Page.namespace, Page.redirect).where(Page.id.in_(page_pks)))}
+
+
 def student_figures(
     session: DbSession,
     seminar: Seminar,
@@ -214,35 +226,45 @@ def student_figures(
         return list(figures.values())
     m = RevisionMetrics
     lasting = sa.and_(m.revision_id.is_not(None), m.reverted.is_(False), m.is_revert.is_(False))
-    group_now = sa.case((Page.namespace % 2 == 1, "talk"), (Page.namespace == 0, "article"),
-                        else_="sandbox")
-    group_then = sa.case((Revision.namespace % 2 == 1, "talk"), (Revision.namespace == 0, "article"),
-                         else_="sandbox")
+    creation = sa.and_(Revision.page_creation.is_(True),
+                       sa.or_(m.is_redirect.is_(None), m.is_redirect.is_(False)))
     columns = [
-        Revision.user_id, group_now.label("now"), group_then.label("then"),
+        Revision.user_id, Revision.page_pk, Revision.namespace,
         sa.func.count(Revision.id).label("edits"),
         sa.func.min(Revision.timestamp).label("first"),
         sa.func.max(Revision.timestamp).label("last"),
         sa.func.sum(sa.case((m.revision_id.is_(None), 1), else_=0)).label("unmeasured"),
         sa.func.sum(sa.case((m.reverted.is_(True), 1), else_=0)).label("reverted_edits"),
         sa.func.sum(sa.case((m.reverted.is_(True), m.words_added), else_=0)).label("reverted_words"),
+        sa.func.sum(sa.case((creation, 1), else_=0)).label("creations"),
     ] + [sa.func.sum(sa.case((lasting, getattr(m, name)), else_=0)).label(name) for name in SUMMED]
+    # One pass over the seminar's revisions, per student and page; the pages' current
+    # namespaces are then read by primary key. Joining `page` in the aggregate instead made
+    # PostgreSQL hash the whole table (every seminar's pages) on each first view.
     rows = session.execute(
         sa.select(*columns)
-        .join(Page, Page.id == Revision.page_pk)
         .outerjoin(m, m.revision_id == Revision.id)
         .where(*_window(seminar, until, since), Revision.user_id.in_(list(by_user)))
-        .group_by(Revision.user_id, group_now, group_then)
+        .group_by(Revision.user_id, Revision.page_pk, Revision.namespace)
     ).all()
-    pages: dict[int, set[int]] = defaultdict(set)
+    pages = _page_kinds(session, {row.page_pk for row in rows})
+    edited: dict[int, set[int]] = defaultdict(set)
+    created: dict[int, set[int]] = defaultdict(set)
     for row in rows:
         f = figures[by_user[row.user_id]]
+        namespace, redirect = pages[row.page_pk]
+        now = namespace_group(namespace)
+        edited[f.participant_id].add(row.page_pk)
+        if row.creations and namespace == NS_MAIN and not redirect:
+            created[f.participant_id].add(row.page_pk)
         f.edits += row.edits
         f.unmeasured_edits += row.unmeasured or 0
-        if row.now == "talk":
+        f.first_edit = min(filter(None, (f.first_edit, row.first)), default=None)
+        f.last_edit = max(filter(None, (f.last_edit, row.last)), default=None)
+        if now == "talk":
             f.talk_edits += row.edits
             continue
-        if row.now == "article":
+        if now == "article":
             f.article_edits += row.edits
         else:
             f.sandbox_edits += row.edits
@@ -250,33 +272,13 @@ def student_figures(
             setattr(f, name, getattr(f, name) + (getattr(row, name) or 0))
         f.reverted_edits += row.reverted_edits or 0
         f.reverted_words += row.reverted_words or 0
-        f.words_by_group[row.now] = f.words_by_group.get(row.now, 0) + (row.words_added or 0)
-        f.words_by_group_at_edit[row.then] = f.words_by_group_at_edit.get(row.then, 0) + (row.words_added or 0)
-    for row in rows:
-        f = figures[by_user[row.user_id]]
-        f.first_edit = min(filter(None, (f.first_edit, row.first)), default=None)
-        f.last_edit = max(filter(None, (f.last_edit, row.last)), default=None)
-    page_rows = session.execute(
-        sa.select(Revision.user_id, Revision.page_pk).where(
-            *_window(seminar, until, since), Revision.user_id.in_(list(by_user))).distinct()
-    ).all()
-    for user_id, page_pk in page_rows:
-        assert user_id is not None  # selected by user_id IN (...)
-        pages[by_user[user_id]].add(page_pk)
-    for pid, page_set in pages.items():
+        f.words_by_group[now] = f.words_by_group.get(now, 0) + (row.words_added or 0)
+        then = namespace_group(row.namespace)
+        f.words_by_group_at_edit[then] = f.words_by_group_at_edit.get(then, 0) + (row.words_added or 0)
+    for pid, page_set in edited.items():
         figures[pid].pages_edited = len(page_set)
-    created = session.execute(
-        sa.select(Revision.user_id, sa.func.count(sa.distinct(Revision.page_pk)))
-        .join(Page, Page.id == Revision.page_pk)
-        .outerjoin(m, m.revision_id == Revision.id)
-        .where(*_window(seminar, until, since), Revision.user_id.in_(list(by_user)),
-               Revision.page_creation.is_(True), Page.namespace == NS_MAIN,
-               Page.redirect.is_(False), sa.or_(m.is_redirect.is_(None), m.is_redirect.is_(False)))
-        .group_by(Revision.user_id)
-    ).all()
-    for user_id, count in created:
-        assert user_id is not None  # selected by user_id IN (...)
-        figures[by_user[user_id]].articles_created = count
+    for pid, page_set in created.items():
+        figures[pid].articles_created = len(page_set)
     _add_authorship(session, seminar, figures)
     _add_integrity(session, seminar, figures, until, since)
     from .quality import add_quality_gains  # quality.py builds on this module
@@ -408,50 +410,89 @@ def article_figures(session: DbSession, seminar: Seminar, *, page_pks: list[int]
     return sorted(result.values(), key=lambda a: (namespace_group(a.namespace) != "article", a.title))
 
 
-def _utc_hour(session: DbSession, column: Any) -> Any:
-    """'YYYY-MM-DD HH' of a stored UTC timestamp, in SQL (both databases store UTC)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD HH24")
-    return sa.func.strftime("%Y-%m-%d %H", column)
+def _offset_spans(zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
+    """[(from this UTC instant, UTC offset in seconds)] of a zone between two instants.
+
+    Found with the zone's own rules (Python's zoneinfo, as everywhere in the app): a step per
+    day, then a bisection to the second around each change (DST twice a year at most).
+    """
+    def offset(at: int) -> int:
+        local = dt.datetime.fromtimestamp(at, dt.UTC).astimezone(zone)
+        return int(local.utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    first, last = int(start.timestamp()), int(end.timestamp())
+    spans = [(first, offset(first))]
+    at = first
+    while at < last:
+        step = min(at + 86400, last)
+        if offset(step) == spans[-1][1]:
+            at = step
+            continue
+        low, high = at, step  # offset(low) is the current one, offset(high) is not
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if offset(middle) == spans[-1][1] else (low, middle)
+        spans.append((high, offset(high)))
+        at = high
+    return [(dt.datetime.fromtimestamp(at, dt.UTC), seconds) for at, seconds in spans]
+
+
+def _local_day(session: DbSession, seminar: Seminar, column: Any) -> Any:
+    """The seminar's local calendar day of a stored UTC timestamp, in SQL.
+
+    The zone's offsets over the seminar's dates are computed here and written into the query
+    (a CASE on the instant), so the database needs no time-zone data of its own and its days
+    are exactly those of `ts.astimezone(zone).date()`. PostgreSQL returns a date, SQLite text.
+    """
+    spans = _offset_spans(ZoneInfo(seminar.timezone), seminar.start_at, seminar.end_at)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+
+    def shift(seconds: int) -> Any:
+        return seconds if postgresql else f"{seconds} seconds"  # SQLite's date() modifier
+
+    # The first span whose end is still ahead of the instant: CASE tries them in order.
+    offset = (sa.case(*((column < spans[i + 1][0], shift(spans[i][1]))
+                        for i in range(len(spans) - 1)), else_=shift(spans[-1][1]))
+              if len(spans) > 1 else sa.literal(shift(spans[0][1])))
+    if postgresql:
+        return sa.func.date(sa.func.timezone("UTC", column)
+                            + sa.func.make_interval(0, 0, 0, 0, 0, 0, offset))
+    return sa.func.date(column, offset)
 
 
 def timeline(session: DbSession, seminar: Seminar, *, until: dt.datetime | None = None,
              participant_id: int | None = None) -> dict[int, list[tuple[dt.date, int, int]]]:
     """participant id -> [(day, edits, lasting words added)] for the charts, oldest first.
 
-    Days are the seminar's local days; zones whose offset from UTC is not a whole number of
-    hours place an edit made within that fraction of an hour of midnight on the wrong day.
+    Days are the seminar's local days (summed in the database, see `_local_day`); words count
+    on content pages only (articles, user pages, drafts: not talk pages, by their current
+    namespace).
     """
     participants = {p.wiki_user_id: p.id for p in _participants(session, seminar, True)
                     if p.wiki_user_id and (participant_id is None or p.id == participant_id)}
     if not participants:
         return {}
+    window = [*_window(seminar, until, None), Revision.user_id.in_(list(participants))]
+    # The talk pages among the ones edited, read by primary key: joining `page` in the sums
+    # made PostgreSQL hash the whole table (every seminar's pages) on each first view.
+    edited = set(session.scalars(sa.select(Revision.page_pk).where(*window).distinct()))
+    talk = [pk for pk, (namespace, _) in _page_kinds(session, edited).items() if namespace % 2 == 1]
     m = RevisionMetrics
-    lasting = sa.and_(m.revision_id.is_not(None), m.reverted.is_(False), m.is_revert.is_(False),
-                      Page.namespace % 2 == 0)
-    # Sum in the database per account and UTC hour (a few hundred rows instead of every
-    # revision), then place each hour on the seminar's local calendar here.
-    hour = _utc_hour(session, Revision.timestamp)
-    rows = session.execute(
-        sa.select(Revision.user_id, hour, sa.func.count(Revision.id),
+    lasting = sa.and_(m.revision_id.is_not(None), m.reverted.is_(False), m.is_revert.is_(False))
+    if talk:
+        lasting = sa.and_(lasting, Revision.page_pk.not_in(talk))
+    day = _local_day(session, seminar, Revision.timestamp)
+    rows = session.connection().execute(  # Core rows: cheaper than the ORM's per row
+        sa.select(Revision.user_id, day, sa.func.count(Revision.id),
                   sa.func.sum(sa.case((lasting, m.words_added), else_=0)))
-        .join(Page, Page.id == Revision.page_pk)
         .outerjoin(m, m.revision_id == Revision.id)
-        .where(*_window(seminar, until, None), Revision.user_id.in_(list(participants)))
-        .group_by(Revision.user_id, hour)
+        .where(*window)
+        .group_by(Revision.user_id, day)
     ).all()
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(seminar.timezone)
-    days: dict[int, dict[dt.date, list[int]]] = defaultdict(dict)
-    local_day: dict[str, dt.date] = {}
-    for user_id, stamp, edits, words in rows:
-        day = local_day.get(stamp)
-        if day is None:  # 'YYYY-MM-DD HH', parsed by hand (strptime is slow per row)
-            utc = dt.datetime(int(stamp[:4]), int(stamp[5:7]), int(stamp[8:10]),
-                              int(stamp[11:13]), tzinfo=dt.UTC)
-            day = local_day[stamp] = utc.astimezone(zone).date()
-        bucket = days[participants[user_id]].setdefault(day, [0, 0])
-        bucket[0] += edits
-        bucket[1] += words or 0
-    return {pid: [(day, e, w) for day, (e, w) in sorted(series.items())] for pid, series in days.items()}
+    days: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
+    parsed: dict[str, dt.date] = {}
+    for user_id, when, edits, words in rows:
+        if isinstance(when, str):  # SQLite
+            when = parsed.get(when) or parsed.setdefault(when, dt.date.fromisoformat(when))
+        days[participants[user_id]].append((when, edits, words or 0))
+    return {pid: sorted(series) for pid, series in days.items()}
