@@ -34,9 +34,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # the class PDF's worker processes run this script again: keep it light
+    from flask import Flask
 
 WORDS = (
     "plateforme travail numérique économie société données algorithme salarié indépendant "

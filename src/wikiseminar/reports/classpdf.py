@@ -17,13 +17,13 @@ import io
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ..models import Seminar
 from .documents import render_class_cover, render_reports
-from .pdf import html_to_pdf
+from .pdf import html_to_pdf, render_pdf
 from .student import StudentReport
 
 if TYPE_CHECKING:  # imported where used: heavy, and only the class PDF needs it
@@ -100,7 +100,10 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     elif _forkserver_owner != os.getpid():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["wikiseminar.reports.pdf", "weasyprint"])
+    # "__main__" as by default, though Python before 3.13 does not preload it (CPython
+    # gh-126631): there each worker runs the main script again, so scripts that build class
+    # PDFs (the CLI, bench/reports.py) import the app inside functions, not at the top.
+    context.set_forkserver_preload(["__main__", "wikiseminar.reports.pdf", "weasyprint"])
     return context
 
 
@@ -114,12 +117,16 @@ def render_many(htmls: Sequence[str], workers: int,
             if on_done:
                 on_done()
         return results
+    # The workers run `render_pdf` of the light `pdf` module: unpickling a function of this
+    # module would import the app's models in each of them (a second of a cold build).
+    # Longest first, so that no worker is left alone with a long part at the end.
+    order = sorted(range(len(htmls)), key=lambda i: len(htmls[i]), reverse=True)
     with ProcessPoolExecutor(max_workers=min(workers, len(htmls)),
                              mp_context=_pool_context()) as pool:
-        futures = [pool.submit(_render, html) for html in htmls]
-        out = []
-        for future in futures:
-            out.append(future.result())
+        futures = {pool.submit(render_pdf, htmls[i]): i for i in order}
+        out: list[tuple[bytes, int]] = [(b"", 0)] * len(htmls)
+        for future in as_completed(futures):
+            out[futures[future]] = future.result()
             if on_done:
                 on_done()
         return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import warnings
 
-__all__ = ["PdfUnavailable", "html_to_pdf", "pdf_available"]
+__all__ = ["PdfUnavailable", "html_to_pdf", "pdf_available", "render_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,19 @@ def pdf_available() -> bool:
 
 def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
     """Render a standalone HTML document (inline CSS and SVG) to PDF bytes."""
+    return render_pdf(html, base_url)[0]
+
+
+def render_pdf(html: str, base_url: str | None = None) -> tuple[bytes, int]:
+    """Render a standalone HTML document to PDF bytes and its number of pages.
+
+    The class PDF's worker processes call this: the module imports nothing but WeasyPrint,
+    so a worker starts without the app, and counts pages without opening the PDF again.
+    """
     weasyprint = _weasyprint()
     # WeasyPrint logs unsupported CSS at WARNING; they are not errors for a report.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        document = weasyprint.HTML(string=html, base_url=base_url)
-        return bytes(document.write_pdf())
+        document = weasyprint.HTML(string=html, base_url=base_url).render()
+        return bytes(document.write_pdf()), len(document.pages)
