@@ -138,10 +138,6 @@ class RenderQueue:
         elif self._pool is not None:
             self._futures.append(self._pool.submit(render_pdf, html))
 
-    def finished(self) -> int:
-        """How many queued documents are rendered already."""
-        return sum(f.done() for f in self._futures)
-
     def results(self, on_done: Callable[[], None] | None = None) -> list[tuple[bytes, int]]:
         """Each queued document's PDF and page count, in the order they were added."""
         if self._pool is None:
