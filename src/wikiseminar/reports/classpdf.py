@@ -107,11 +107,11 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 class RenderQueue:
-    """Documents to render, in the order given: in this process, or by a pool of processes.
+    """Documents to render, in the order given: by a pool of processes, or in this process.
 
-    The pool starts with the second document (one changed part is rendered here, without
-    starting processes), and each document is handed to it as soon as it is added, so the
-    workers render while the next reports are built.
+    The pool starts with the first document, and each document is handed to it as soon as it
+    is added, so the workers render while the next reports are built, even a single changed
+    part. With one worker, everything is rendered in this process, at the end.
     """
 
     def __init__(self, workers: int) -> None:
@@ -130,13 +130,13 @@ class RenderQueue:
     def add(self, html: str) -> None:
         """Queue a document (in a pool: start rendering it now)."""
         self._htmls.append(html)
-        if self._pool is None and self.workers > 1 and len(self._htmls) == 2:
+        if self.workers <= 1:
+            return
+        if self._pool is None:
             # The workers run `render_pdf` of the light `pdf` module: a function of this
             # module would import the app's models in each of them (a second of a cold build).
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context())
-            self._futures = [self._pool.submit(render_pdf, h) for h in self._htmls]
-        elif self._pool is not None:
-            self._futures.append(self._pool.submit(render_pdf, html))
+        self._futures.append(self._pool.submit(render_pdf, html))
 
     def results(self, on_done: Callable[[], None] | None = None) -> list[tuple[bytes, int]]:
         """Each queued document's PDF and page count, in the order they were added."""
