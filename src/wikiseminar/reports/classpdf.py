@@ -87,7 +87,7 @@ _forkserver_owner: int | None = None
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    """Fork server with WeasyPrint preloaded: cheap workers, and no fork of a threaded server.
+    """Fork server with WeasyPrint loaded and warmed: cheap workers, no fork of a threaded server.
 
     In a forked child of a process that already started the fork server, spawn instead.
     """
@@ -102,7 +102,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     # "__main__" as by default, though Python before 3.13 does not preload it (CPython
     # gh-126631): there each worker runs the main script again, so scripts that build class
     # PDFs (the CLI, bench/reports.py) import the app inside functions, not at the top.
-    context.set_forkserver_preload(["__main__", "wikiseminar.reports.pdf", "weasyprint"])
+    context.set_forkserver_preload(["__main__", "wikiseminar.reports.pdfserver"])
     return context
 
 
