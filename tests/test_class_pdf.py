@@ -61,15 +61,20 @@ def world(app: Flask) -> World:
 
 @pytest.fixture
 def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many documents each call of render_many was given (it still renders them)."""
+    """How many documents each build queued for rendering (they are still rendered)."""
     counts: list[int] = []
-    real = classpdf.render_many
+    real_init, real_add = classpdf.RenderQueue.__init__, classpdf.RenderQueue.add
 
-    def counting(htmls: list[str], workers: int, on_done: object = None) -> object:
-        counts.append(len(htmls))
-        return real(htmls, workers, on_done)  # type: ignore[arg-type]
+    def init(self: classpdf.RenderQueue, workers: int) -> None:
+        counts.append(0)
+        real_init(self, workers)
 
-    monkeypatch.setattr(classpdf, "render_many", counting)
+    def add(self: classpdf.RenderQueue, html: str) -> None:
+        counts[-1] += 1
+        real_add(self, html)
+
+    monkeypatch.setattr(classpdf.RenderQueue, "__init__", init)
+    monkeypatch.setattr(classpdf.RenderQueue, "add", add)
     return counts
 
 
@@ -120,10 +125,10 @@ def test_a_failed_build_says_why_and_can_be_retried(app: Flask, world: World,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     app.config["REPORTS_PDF_WORKERS"] = 1  # render in this process, where the fault is injected
 
-    def broken(html: str) -> bytes:
+    def broken(html: str) -> tuple[bytes, int]:
         raise PdfUnavailable("PDF output needs WeasyPrint (injected fault)")
 
-    monkeypatch.setattr(classpdf, "html_to_pdf", broken)
+    monkeypatch.setattr(classpdf, "render_pdf", broken)
     client = app.test_client()
     login_as(client, world.users["instructor"])
     slug = world.seminars["a"]

@@ -265,5 +265,8 @@ def test_pdf_requests_explain_a_missing_weasyprint(app: Flask, world: World, run
     assert client.get("/seminars/sem-a/programme.pdf").status_code == 503
     assert client.get(f"/seminars/sem-a/students/{world.participants['student']}/report").status_code == 200
     out = tmp_path / "class.pdf"
+    # The class PDF is rendered by worker processes, which would meet the same missing library;
+    # with one worker it is rendered in this process, where the fault is injected.
+    app.config["REPORTS_PDF_WORKERS"] = 1
     one_line_error(runner.invoke(args=["report", "sem-a", "-o", str(out)]), "needs WeasyPrint")
     assert not out.exists()

@@ -16,21 +16,21 @@ import hashlib
 import io
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ..models import Seminar
 from .documents import render_class_cover, render_reports
-from .pdf import html_to_pdf
+from .pdf import render_pdf
 from .student import StudentReport
 
 if TYPE_CHECKING:  # imported where used: heavy, and only the class PDF needs it
     import pikepdf
 
-__all__ = ["DocumentStore", "Part", "bind", "build_class_pdf", "class_parts", "pdf_pages",
-           "render_many"]
+__all__ = ["DocumentStore", "Part", "RenderQueue", "bind", "build_class_pdf", "class_part",
+           "class_parts", "pdf_pages"]
 
 # Part of every key: bump it when the renderer's output changes for the same HTML.
 RENDERER = "weasyprint-parts-1"
@@ -64,8 +64,13 @@ class Part:
 
 def class_parts(seminar: Seminar, reports: Sequence[StudentReport], lang: str) -> list[Part]:
     """Each report as its own printable document (needs an app context for the templates)."""
-    return [Part(r.participant_id, r.name,
-                 render_reports(seminar, [r], lang=lang, class_part=True)) for r in reports]
+    return [class_part(seminar, r, lang) for r in reports]
+
+
+def class_part(seminar: Seminar, report: StudentReport, lang: str) -> Part:
+    """One report as its own printable document."""
+    return Part(report.participant_id, report.name,
+                render_reports(seminar, [report], lang=lang, class_part=True))
 
 
 def pdf_pages(content: bytes) -> int:
@@ -76,19 +81,13 @@ def pdf_pages(content: bytes) -> int:
         return len(pdf.pages)
 
 
-def _render(html: str) -> tuple[bytes, int]:
-    """Render one document in a worker process; return its PDF and page count."""
-    content = html_to_pdf(html)
-    return content, pdf_pages(content)
-
-
 # The process that started multiprocessing's fork server. A fork of it (an RQ work horse)
 # inherits the server's handle but is not its parent, and could not use it.
 _forkserver_owner: int | None = None
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    """Fork server with WeasyPrint preloaded: cheap workers, and no fork of a threaded server.
+    """Fork server with WeasyPrint loaded and warmed: cheap workers, no fork of a threaded server.
 
     In a forked child of a process that already started the fork server, spawn instead.
     """
@@ -100,29 +99,64 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     elif _forkserver_owner != os.getpid():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["wikiseminar.reports.pdf", "weasyprint"])
+    # "__main__" as by default, though Python before 3.13 does not preload it (CPython
+    # gh-126631): there each worker runs the main script again, so scripts that build class
+    # PDFs (the CLI, bench/reports.py) import the app inside functions, not at the top.
+    context.set_forkserver_preload(["__main__", "wikiseminar.reports.pdfserver"])
     return context
 
 
-def render_many(htmls: Sequence[str], workers: int,
-                on_done: Callable[[], None] | None = None) -> list[tuple[bytes, int]]:
-    """Render documents to (PDF, pages), in `workers` processes when there are several."""
-    if workers <= 1 or len(htmls) <= 1:
-        results = []
-        for html in htmls:
-            results.append(_render(html))
+class RenderQueue:
+    """Documents to render, in the order given: by a pool of processes, or in this process.
+
+    The pool starts with the first document, and each document is handed to it as soon as it
+    is added, so the workers render while the next reports are built, even a single changed
+    part. With one worker, everything is rendered in this process, at the end.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._htmls: list[str] = []
+        self._futures: list[Future[tuple[bytes, int]]] = []
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> RenderQueue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def add(self, html: str) -> None:
+        """Queue a document (in a pool: start rendering it now)."""
+        self._htmls.append(html)
+        if self.workers <= 1:
+            return
+        if self._pool is None:
+            # The workers run `render_pdf` of the light `pdf` module: a function of this
+            # module would import the app's models in each of them (a second of a cold build).
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context())
+        self._futures.append(self._pool.submit(render_pdf, html))
+
+    def results(self, on_done: Callable[[], None] | None = None) -> list[tuple[bytes, int]]:
+        """Each queued document's PDF and page count, in the order they were added."""
+        if self._pool is None:
+            out = []
+            for html in self._htmls:
+                out.append(render_pdf(html))
+                if on_done:
+                    on_done()
+            return out
+        for _future in as_completed(self._futures):
             if on_done:
                 on_done()
-        return results
-    with ProcessPoolExecutor(max_workers=min(workers, len(htmls)),
-                             mp_context=_pool_context()) as pool:
-        futures = [pool.submit(_render, html) for html in htmls]
-        out = []
-        for future in futures:
-            out.append(future.result())
-            if on_done:
-                on_done()
-        return out
+        return [f.result() for f in self._futures]
+
+    def render(self, html: str) -> tuple[bytes, int]:
+        """One more document now, in a worker if there is a pool (WeasyPrint is loaded there)."""
+        if self._pool is None:
+            return render_pdf(html)
+        return self._pool.submit(render_pdf, html).result()
 
 
 def bind(cover: bytes, parts: Sequence[tuple[str, bytes]]) -> bytes:
@@ -179,12 +213,18 @@ def default_workers(configured: int) -> int:
     return configured if configured > 0 else (os.cpu_count() or 1)
 
 
-def build_class_pdf(seminar: Seminar, reports: Sequence[StudentReport], *, lang: str,
+def build_class_pdf(seminar: Seminar, reports: Iterable[StudentReport], *, lang: str,
                     store: DocumentStore, workers: int, printed_at: dt.datetime,
-                    progress: Progress | None = None) -> bytes:
-    """The whole class in one PDF, rendering only the parts the store does not hold."""
-    parts = class_parts(seminar, reports, lang)
-    total = len(parts) + 1
+                    progress: Progress | None = None, count: int | None = None) -> bytes:
+    """The whole class in one PDF, rendering only the parts the store does not hold.
+
+    `reports` may be an iterator (`iter_reports`): each missing part goes to the workers as
+    soon as its report is built. `count` is the number of reports, for the progress.
+    """
+    if count is None:
+        reports = list(reports)
+        count = len(reports)
+    total = count + 1
     done = 0
 
     def step() -> None:
@@ -193,27 +233,32 @@ def build_class_pdf(seminar: Seminar, reports: Sequence[StudentReport], *, lang:
         if progress:
             progress(done, total)
 
+    parts: list[Part] = []
     kept: dict[str, tuple[bytes, int]] = {}
-    missing: dict[str, str] = {}
-    for part in parts:
-        content = store.get(part.key)
-        if content is not None:
-            kept[part.key] = (content, pdf_pages(content))
-            step()
-        elif part.key not in missing:
-            missing[part.key] = part.html
-    rendered = render_many(list(missing.values()), workers, step)
-    for key, (content, pages) in zip(missing, rendered, strict=True):
-        store.put(key, content, pages)
-        kept[key] = (content, pages)
-    cover = _cover(seminar, parts, [kept[p.key][1] for p in parts], lang, printed_at)
+    missing: dict[str, None] = {}  # keys in the order their parts were queued
+    with RenderQueue(workers) as queue:
+        for report in reports:
+            part = class_part(seminar, report, lang)
+            parts.append(part)
+            content = store.get(part.key)
+            if content is not None:
+                kept[part.key] = (content, pdf_pages(content))
+                step()
+            elif part.key not in missing:
+                missing[part.key] = None
+                queue.add(part.html)
+        for key, (content, pages) in zip(missing, queue.results(step), strict=True):
+            store.put(key, content, pages)
+            kept[key] = (content, pages)
+        cover = _cover(seminar, parts, [kept[p.key][1] for p in parts], lang, printed_at,
+                       queue.render)
     pdf = bind(cover, [(p.name, kept[p.key][0]) for p in parts])
     step()
     return pdf
 
 
 def _cover(seminar: Seminar, parts: Sequence[Part], pages: Sequence[int], lang: str,
-           printed_at: dt.datetime) -> bytes:
+           printed_at: dt.datetime, render: Callable[[str], tuple[bytes, int]]) -> bytes:
     """The cover, its contents pointing at each part's first page of the bound document."""
     cover_pages = 1
     for _attempt in range(3):  # a long class list may take more than one page
@@ -221,9 +266,8 @@ def _cover(seminar: Seminar, parts: Sequence[Part], pages: Sequence[int], lang: 
         for part, count in zip(parts, pages, strict=True):
             entries.append((part.name, page))
             page += count
-        content = html_to_pdf(render_class_cover(seminar, entries, lang=lang,
-                                                 printed_at=printed_at))
-        actual = pdf_pages(content)
+        content, actual = render(render_class_cover(seminar, entries, lang=lang,
+                                                    printed_at=printed_at))
         if actual == cover_pages:
             return content
         cover_pages = actual

@@ -9,7 +9,7 @@ it (they are the ones grades use) and what happened after it is reported apart.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,7 @@ __all__ = [
     "Excerpt",
     "StudentReport",
     "build_reports",
+    "iter_reports",
     "report_participants",
 ]
 
@@ -243,6 +244,16 @@ def _excerpts(session: DbSession, seminar: Seminar, participant: Participant, si
 def build_reports(session: DbSession, seminar: Seminar,
                   participants: Sequence[Participant] | None = None) -> list[StudentReport]:
     """Reports of the given participants (default: every enrolled student and auditor)."""
+    return list(iter_reports(session, seminar, participants))
+
+
+def iter_reports(session: DbSession, seminar: Seminar,
+                 participants: Sequence[Participant] | None = None) -> Iterator[StudentReport]:
+    """The reports one by one, each as soon as it is built (the seminar's figures come first).
+
+    The class PDF renders a student's part while the next reports are built: the excerpts,
+    parsed from the stored texts, are most of a report's time.
+    """
     if participants is None:
         participants = report_participants(session, seminar)
     ids = {p.id for p in participants}
@@ -267,7 +278,6 @@ def build_reports(session: DbSession, seminar: Seminar,
     from .completeness import data_status
 
     data = data_status(session, seminar)
-    reports = []
     for p in participants:
         lines = _articles(p, pages, site)
         for line in lines:
@@ -276,7 +286,7 @@ def build_reports(session: DbSession, seminar: Seminar,
                                                 p.wiki_username)
         assignment = p.assignment
         topic = assignment.topic.title if assignment and assignment.topic else None
-        reports.append(StudentReport(
+        yield StudentReport(
             seminar_title=seminar.title, seminar_slug=seminar.slug, timezone=seminar.timezone,
             participant_id=p.id, name=p.name, role=str(p.role), removed=p.removed_at is not None,
             wiki_username=p.wiki_username, account_status=p.account_status,
@@ -291,5 +301,4 @@ def build_reports(session: DbSession, seminar: Seminar,
             integrity=confirmed.get(p.id, []),
             discussant=chosen[p.id].name if p.id in chosen else None,
             discusses=sorted(names[pid] for pid, d in chosen.items() if d.participant_id == p.id),
-        ))
-    return reports
+        )

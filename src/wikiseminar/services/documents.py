@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +24,7 @@ from ..extensions import db
 from ..models import DocumentBuild, RenderedDocument, Seminar
 from ..models._types import utcnow
 from ..reports.classpdf import build_class_pdf, default_workers, pdf_pages
-from ..reports.student import StudentReport, build_reports
+from ..reports.student import StudentReport, iter_reports, report_participants
 
 __all__ = ["CLASS_PDF", "DatabaseStore", "class_pdf", "document_job", "join_threads", "latest_build", "prune",
            "run_build", "start_class_pdf"]
@@ -73,12 +73,16 @@ def prune(session: DbSession, keep_days: int, now: dt.datetime | None = None) ->
 def class_pdf(session: DbSession, seminar: Seminar, lang: str, config: Any,
               progress: Any = None, reports: Sequence[StudentReport] | None = None) -> bytes:
     """The whole class as one PDF, reusing kept parts (the CLI calls this directly)."""
-    if reports is None:
-        reports = build_reports(session, seminar)
+    built: Iterable[StudentReport]
+    if reports is None:  # built one by one, each part rendered while the next is built
+        people = report_participants(session, seminar)
+        built, count = iter_reports(session, seminar, people), len(people)
+    else:
+        built, count = reports, len(reports)
     store = DatabaseStore(session)
-    pdf = build_class_pdf(seminar, reports, lang=lang, store=store,
+    pdf = build_class_pdf(seminar, built, lang=lang, store=store,
                           workers=default_workers(int(config["REPORTS_PDF_WORKERS"])),
-                          printed_at=utcnow(), progress=progress)
+                          printed_at=utcnow(), progress=progress, count=count)
     prune(session, int(config["REPORTS_KEEP_DAYS"]))
     return pdf
 
