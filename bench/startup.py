@@ -79,7 +79,8 @@ def stdlib_floor(python: str, history: Path, env: dict[str, str], cwd: Path) -> 
     """
     probe = ("import sys; sys.argv = ['wikiseminar', 'analyze', '--authorship', '--json', "
              f"{str(history)!r}]\n"
-             "from wikiseminar.entry import main\n"
+             "try:\n    from wikiseminar.entry import main\n"
+             "except ImportError:\n    from wikiseminar.cli import main\n"
              "try:\n    main()\nexcept SystemExit:\n    pass\n"
              "print('\\nMODULES:' + ','.join(sorted(m for m in sys.modules "
              "if m != '__main__' and not m.startswith('wikiseminar'))))")
