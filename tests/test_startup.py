@@ -56,3 +56,13 @@ def test_every_listed_command_loads_under_its_name() -> None:
         assert isinstance(command, click.Command)
         assert command.name == name
     assert load_command("no-such-command") is None
+
+
+def test_reading_an_export_needs_nothing_from_analysis() -> None:
+    """wiki/ sits upstream of analysis/ (wiki -> sync -> analysis): never the other way."""
+    code = ("import sys, wikiseminar.wiki.xmlexport, wikiseminar.wiki.revisionjson\n"
+            "print('\\nLOADED:' + ','.join(m for m in sys.modules "
+            "if m.startswith('wikiseminar.analysis')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.rstrip("\n").splitlines()[-1] == "LOADED:"

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from types import MappingProxyType
 
+from ..wiki.sha1 import sha1_base36
 from ..wiki.types import SiteInfo
 from .parsed_text import (
     FLAG_PARSE_ERROR,
@@ -30,7 +31,6 @@ from .parsed_text import (
     PAGE_ABSENT,
     ParsedText,
 )
-from .reverts import sha1_base36
 from .wikitext_approx import _Approximation
 from .wikitext_markup import (
     _INLINE_PROSE_TEMPLATES,

@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..analysis.reverts import sha1_base36
 from ..dbsession import DbSession
 from ..models import (
     ArticleKind,
@@ -53,6 +52,7 @@ from ..scope import synced_participants
 from ..services.seminars import create_seminar
 from ..sync import store
 from ..sync.measure import measure_seminar
+from ..wiki.sha1 import sha1_base36
 from ..wiki.types import NS_MAIN, PageInfo, SiteInfo
 from ..wiki.types import Revision as WikiRevision
 from ..wiki.types import RevisionText as WikiRevisionText

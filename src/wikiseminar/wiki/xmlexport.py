@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from typing import IO, Any, BinaryIO, Protocol, cast
 from urllib.parse import urlsplit
 
-from ..analysis.reverts import sha1_base36
 from .errors import ExportFormatError
+from .sha1 import sha1_base36
 from .types import Namespace, Revision, SiteInfo, parse_timestamp
 
 __all__ = ["ExportReader", "HistoryFile", "open_binary", "open_history", "read_export"]
