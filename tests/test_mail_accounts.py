@@ -202,6 +202,10 @@ def test_co_instructor_invitation_is_mailed(mail_app: Flask, smtp: SMTPServer) -
     assert "Cultures numériques" in mail.subject and "Inès Prof" in mail.text
     [link] = mail.links()
     invited = mail_app.test_client()
+    page = invited.get(_path(link), headers={"Accept-Language": "fr"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Choisissez votre mot de passe" in text and "Compte\xa0: nora@example.org" in text  # French no-break space
     assert invited.post(_path(link), data={"password": NEW_PASSWORD,
                                            "confirm": NEW_PASSWORD}).status_code == 302
     assert invited.get(_path(link)).status_code == 404  # once

@@ -62,4 +62,4 @@ def setup(token: str) -> ResponseReturnValue:
             login_user(user)
             flash(_("Your password is set. Welcome!"), "success")
             return redirect(url_for("main.index"))
-    return render_template("account/setup.html", form=form, user=user, problem=None)
+    return render_template("account/setup.html", form=form, email=user.email, problem=None)
