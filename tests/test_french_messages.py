@@ -38,10 +38,21 @@ def _demo(app: Flask, runner: FlaskCliRunner) -> tuple[int, int]:
         return seminar, teacher
 
 
+def _aware(moment: dt.datetime | None) -> dt.datetime:
+    """A stored instant as an aware UTC datetime (SQLite hands them back naive)."""
+    if moment is None:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def test_failed_sync_and_its_duration_in_french(app: Flask, runner: FlaskCliRunner) -> None:
     seminar_id, teacher = _demo(app, runner)
     with app.app_context():
-        end = dt.datetime.now(dt.UTC)
+        # Later than the demo's own sync run (stamped with the real time when the demo was
+        # built), however fast that was: the pages show the latest run.
+        latest = db.session.scalar(sa.select(sa.func.max(SyncRun.started_at)).where(
+            SyncRun.seminar_id == seminar_id))
+        end = max(dt.datetime.now(dt.UTC), _aware(latest)) + dt.timedelta(seconds=1)
         db.session.add(SyncRun(seminar_id=seminar_id, status="failed", trigger="web",
                                started_at=end - dt.timedelta(seconds=0.2), finished_at=end,
                                error="wiki.example.org: gave up after 6 attempts (ConnectionError)"))
