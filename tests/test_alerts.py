@@ -311,13 +311,13 @@ def test_alerts_over_real_english_histories(app: Flask) -> None:
         with read_export(HISTORIES / "article-pear.xml") as reader:
             pear = list(reader)
         last = pear[-1]
-        afd = dataclasses.replace(
-            last, revid=last.revid + 1, parentid=last.revid, user="Nominator", userid=99,
+        afd = last.replace(
+            revid=last.revid + 1, parentid=last.revid, user="Nominator", userid=99,
             timestamp=last.timestamp + dt.timedelta(days=1), sha1=None,
             text="{{Article for deletion/dated|page=Pear|timestamp=20020901}}\n" + (last.text or ""))
         revisions += [*pear, afd]
         wiki = Wiki(api_url="https://en.histories.invalid/w/api.php")
-        wiki.siteinfo = dataclasses.replace(site, api_url=wiki.api_url)
+        wiki.siteinfo = site.replace(api_url=wiki.api_url)
         db.session.add(wiki)
         db.session.flush()
         store.upsert_revisions(db.session, wiki.id, revisions)

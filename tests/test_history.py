@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Iterator
@@ -107,7 +106,7 @@ def test_reverted_marks_survive_the_bounded_buffer() -> None:
     """A long history streams with at most 33 results waiting, all of them final."""
     with open_history(HISTORIES / "Finger_Lakes3_dummy.xml") as history:
         base = list(history)
-    long = [dataclasses.replace(r, revid=1000 * i + r.revid, parentid=0 if i == j == 0 else 1)
+    long = [r.replace(revid=1000 * i + r.revid, parentid=0 if i == j == 0 else 1)
             for i in range(20) for j, r in enumerate(base)]
     waiting = 0
     peak = 0

@@ -66,3 +66,32 @@ def test_reading_an_export_needs_nothing_from_analysis() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.rstrip("\n").splitlines()[-1] == "LOADED:"
+
+
+# What the fast `analyze --authorship` path must not load: each costs milliseconds of a
+# process that WikiWho's whole run is compared with (docs/benchmarks.md, section 10).
+_SLOW_STDLIB = ("typing", "dataclasses", "inspect", "urllib.parse", "ipaddress", "_hashlib",
+                "gzip", "bz2", "lzma", "click", "mwparserfromhell")
+
+
+def test_analyze_authorship_starts_without_slow_imports() -> None:
+    from pathlib import Path
+
+    histories = Path(__file__).parent / "data" / "histories"
+    for name in ("familia.xml", "nintendo_switch_revisions.json"):
+        code = ("import sys, io, contextlib\n"
+                f"sys.argv = ['wikiseminar', 'analyze', '--authorship', '--json', "
+                f"{str(histories / name)!r}]\n"
+                "from wikiseminar.entry import main\n"
+                "out = io.StringIO()\n"
+                "with contextlib.redirect_stdout(out):\n"
+                "    try:\n"
+                "        main()\n"
+                "    except SystemExit as exc:\n"
+                "        assert exc.code == 0, exc.code\n"
+                "assert '\"editors\"' in out.getvalue()\n"
+                "print('\\nLOADED:' + ','.join(m for m in "
+                f"{_SLOW_STDLIB!r} if m in sys.modules))")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120, check=True)
+        assert done.stdout.rstrip("\n").splitlines()[-1] == "LOADED:", (name, done.stdout[-300:])

@@ -15,7 +15,7 @@ import pytest
 from wikiseminar.analysis.reverts import normalize_sha1, sha1_base36
 from wikiseminar.wiki.errors import ExportFormatError
 from wikiseminar.wiki.revisionjson import load_revision_json, revisions_from_json
-from wikiseminar.wiki.xmlexport import open_history, read_export
+from wikiseminar.wiki.xmlexport import open_history, read_export, split_base
 
 HISTORIES = Path(__file__).resolve().parent / "data" / "histories"
 NINTENDO = HISTORIES / "nintendo_switch_revisions.json"
@@ -171,10 +171,17 @@ def test_malformed_xml_names_file_and_line(tmp_path: Path) -> None:
     other.write_text("<html><body>Not an export</body></html>")
     with pytest.raises(ExportFormatError, match="not a MediaWiki export"):
         read_all(other)
-    truncated = tmp_path / "cut.xml.gz"
-    truncated.write_bytes(gzip.compress((HISTORIES / "familia.xml").read_bytes())[:5000])
-    with pytest.raises(ExportFormatError, match=r"cut\.xml\.gz: "):
-        read_all(truncated)
+    for suffix, compress in (("gz", gzip.compress), ("xz", lzma.compress),
+                             ("bz2", bz2.compress)):
+        truncated = tmp_path / f"cut.xml.{suffix}"
+        data = compress((HISTORIES / "familia.xml").read_bytes())
+        truncated.write_bytes(data[:5000])
+        with pytest.raises(ExportFormatError, match=rf"cut\.xml\.{suffix}: "):
+            read_all(truncated)
+        garbled = tmp_path / f"garbled.xml.{suffix}"  # a right header, then noise
+        garbled.write_bytes(data[:12] + bytes(range(256)) * 40)
+        with pytest.raises(ExportFormatError, match=rf"garbled\.xml\.{suffix}: "):
+            read_all(garbled)
     for name, content in (("empty.xml", b""), ("text.xml", b"hello")):
         (tmp_path / name).write_bytes(content)
         with pytest.raises(ExportFormatError, match=name):
@@ -252,3 +259,37 @@ def test_malformed_json_names_file_and_line(tmp_path: Path) -> None:
 def _bytes_file(data: bytes) -> io.BytesIO:
     """An in-memory binary file (read_export takes streams too)."""
     return io.BytesIO(data)
+
+
+@pytest.mark.parametrize("base", [
+    "https://fr.wikipedia.org/wiki/Wikip%C3%A9dia:Accueil_principal",
+    "https://de.wiktionary.org/wiki/Wiktionary:Hauptseite",
+    "http://127.0.0.1:41234/index.php/Main_Page",
+    "http://localhost/index.php?title=Accueil",
+    "https://en.wikipedia.org/wiki/Main_Page#top",
+    "HTTPS://Example.org/wiki/X",
+    "https://example.org",
+    "https://user@host:8443/w/a:b",
+    "/wiki/Main_Page",
+    "Main_Page",
+    "",
+])
+def test_siteinfo_base_is_split_as_urllib_splits_it(base: str) -> None:
+    """`split_base` stands in for urlsplit (not imported by `analyze`): same server and path."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base)
+    assert split_base(base) == (f"{parts.scheme}://{parts.netloc}" if parts.netloc else "",
+                                parts.path)
+
+
+def test_every_history_base_gives_the_server_and_article_path() -> None:
+    from urllib.parse import urlsplit
+
+    for path in sorted(HISTORIES.glob("*.xml")):
+        head = path.read_text(encoding="utf-8")[:4000]
+        if "<base>" not in head:
+            continue
+        base = head.split("<base>", 1)[1].split("</base>", 1)[0]
+        parts = urlsplit(base)
+        assert split_base(base) == (f"{parts.scheme}://{parts.netloc}", parts.path), path.name

@@ -6,13 +6,15 @@ only when `create_app` is first asked for, so the pure core imports without the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # not `typing`: `wikiseminar analyze` starts without it
 
 __all__ = ["__version__", "create_app"]
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .app import create_app
 
 

@@ -33,20 +33,27 @@ import datetime as dt
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
 
+from ..record import FrozenRecord
 from ..wiki.types import Revision
 from .authorship_state import _KEPT, _NO_TIME, PageAuthorship, _to_micros
+
+TYPE_CHECKING = False  # no `typing` at run time (docs/benchmarks.md, section 10)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["EditorFigures", "authorship_summary", "editor_figures"]
 
 _WEEK_US = 7 * 86400 * 1_000_000
 
 
-@dataclass(frozen=True, slots=True)
-class EditorFigures:
+class EditorFigures(FrozenRecord):
     """One editor's authorship figures on one page, as of one revision (definitions above)."""
+
+    __slots__ = (
+        "tokens", "total_tokens", "share", "words", "total_words", "word_share", "added",
+        "surviving_now", "surviving_7d", "pending_7d", "reverted",
+    )
 
     tokens: int
     total_tokens: int
@@ -54,11 +61,31 @@ class EditorFigures:
     words: int
     total_words: int
     word_share: float
-    added: int = 0
-    surviving_now: int = 0
-    surviving_7d: int = 0
-    pending_7d: int = 0
-    reverted: int = 0
+    added: int
+    surviving_now: int
+    surviving_7d: int
+    pending_7d: int
+    reverted: int
+
+    def __init__(
+        self,
+        tokens: int,
+        total_tokens: int,
+        share: float,
+        words: int,
+        total_words: int,
+        word_share: float,
+        added: int = 0,
+        surviving_now: int = 0,
+        surviving_7d: int = 0,
+        pending_7d: int = 0,
+        reverted: int = 0,
+    ) -> None:
+        """Store the fields (in `__slots__` order)."""
+        self._fill(
+            tokens, total_tokens, share, words, total_words, word_share, added, surviving_now,
+            surviving_7d, pending_7d, reverted
+        )
 
     @property
     def survival_now(self) -> float | None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from itertools import chain, repeat
-from typing import Any
 
+from ..record import Record
 from .authorship_diff import equal_pairs
 from .authorship_storage import _KEPT, _VANDAL, _StateFields, _to_micros
 from .authorship_text import (
@@ -30,6 +29,10 @@ from .authorship_text import (
     word_weights,
 )
 
+TYPE_CHECKING = False  # no `typing` at run time (docs/benchmarks.md, section 10)
+if TYPE_CHECKING:
+    from typing import Any
+
 # WikiWho's vandalism heuristics (1.0.3 constants).
 _BLANKING_PREVIOUS_MIN = 1000  # previous revision longer than this (characters)...
 _BLANKING_CURRENT_MAX = 1000  # ...current one shorter than this...
@@ -44,10 +47,12 @@ _MARKUP_CACHE_MAX = 4096
 _TOKEN_CACHE_MAX = 20_000
 
 
-
-@dataclass(slots=True)
-class _Outcome:
+class _Outcome(Record):
     """How one revision's text maps onto reused and new paragraphs and sentences."""
+
+    __slots__ = (
+        "paragraphs", "hashes", "layout", "new_paragraphs", "sentence_layouts", "new_sentences",
+    )
 
     paragraphs: list[str]  # the revision's paragraphs (lowercased)
     hashes: list[int]  # their hashes
@@ -56,7 +61,22 @@ class _Outcome:
     sentence_layouts: list[list[int]]  # per new paragraph: sentence id, or ~n for new sentence n
     new_sentences: list[tuple[list[str], int]]  # (tokens, hash) of each new sentence
 
-
+    def __init__(
+        self,
+        paragraphs: list[str],
+        hashes: list[int],
+        layout: list[int],
+        new_paragraphs: list[int],
+        sentence_layouts: list[list[int]],
+        new_sentences: list[tuple[list[str], int]],
+    ) -> None:
+        """Store the fields (one outcome per revision analysed)."""
+        self.paragraphs = paragraphs
+        self.hashes = hashes
+        self.layout = layout
+        self.new_paragraphs = new_paragraphs
+        self.sentence_layouts = sentence_layouts
+        self.new_sentences = new_sentences
 
 
 def _take(
@@ -92,8 +112,6 @@ def _take(
         if used.issuperset(toks):
             done.add(cid)
     return -1
-
-
 
 
 class StateMatching(_StateFields):

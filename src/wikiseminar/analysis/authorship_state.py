@@ -23,9 +23,9 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import repeat
 
+from ..record import FrozenRecord
 from .authorship_matching import StateMatching
 from .authorship_storage import (
     _KEPT,
@@ -49,10 +49,12 @@ __all__ = ["FORMAT_VERSION", "PageAuthorship", "Token"]
 _REEXPORTED = (_KEPT, _NO_TIME, _to_micros)
 
 
-
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(FrozenRecord):
     """One token of the current text and where it comes from (WikiWho's output, plus display)."""
+
+    __slots__ = (
+        "text", "origin_revid", "editor", "in_revids", "out_revids", "token_id", "is_word", "sep",
+    )
 
     text: str  # as written in the current revision (matching itself is case-insensitive)
     origin_revid: int  # the revision that first introduced it
@@ -61,7 +63,29 @@ class Token:
     out_revids: tuple[int, ...]  # revisions that removed it
     token_id: int  # sequential per page, as WikiWho numbers tokens
     is_word: bool  # a letter or digit outside markup, where it was introduced
-    sep: str = ""  # whitespace before it in the current text: "", " ", "\n" or "\n\n"
+    sep: str  # whitespace before it in the current text: "", " ", "\n" or "\n\n"
+
+    def __init__(
+        self,
+        text: str,
+        origin_revid: int,
+        editor: str,
+        in_revids: tuple[int, ...],
+        out_revids: tuple[int, ...],
+        token_id: int,
+        is_word: bool,
+        sep: str = "",
+    ) -> None:
+        """Store the fields, unrolled: an article's page builds one token per word shown."""
+        set_field = object.__setattr__  # frozen: past FrozenRecord.__setattr__
+        set_field(self, "text", text)
+        set_field(self, "origin_revid", origin_revid)
+        set_field(self, "editor", editor)
+        set_field(self, "in_revids", in_revids)
+        set_field(self, "out_revids", out_revids)
+        set_field(self, "token_id", token_id)
+        set_field(self, "is_word", is_word)
+        set_field(self, "sep", sep)
 
 
 class PageAuthorship(StateMatching, StateStorage):

@@ -13,9 +13,12 @@ import zlib
 from array import array
 from collections.abc import Sequence
 from itertools import accumulate, chain
-from typing import Any, Self
 
 from .authorship_store import EventRuns, IdRuns, from_le, to_le
+
+TYPE_CHECKING = False  # no `typing` at run time (docs/benchmarks.md, section 10)
+if TYPE_CHECKING:
+    from typing import Any, Self
 
 FORMAT_VERSION = 1
 _MAGIC = b"WSAUTH"

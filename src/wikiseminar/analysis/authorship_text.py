@@ -13,13 +13,17 @@ back to the original text for display.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 
 from .words import word_starts
+
+try:  # hashlib's BLAKE2 itself, without loading OpenSSL's hashes first (~2 ms at start-up)
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without the built-in module
+    from hashlib import blake2b
 
 __all__ = [
     "SEP_NONE",
@@ -95,7 +99,7 @@ def normalize_newlines(text: str) -> str:
 def digest(text: str) -> int:
     """A stable 64-bit hash of a paragraph or sentence (stored in the state, so not `hash()`)."""
     data = text.encode("utf-8", "surrogatepass")
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+    return int.from_bytes(blake2b(data, digest_size=8).digest(), "big")
 
 
 def split_paragraphs(text: str) -> list[str]:

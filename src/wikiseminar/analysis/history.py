@@ -11,7 +11,6 @@ revisions must be contiguous and chronological, as exports give them.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import deque
 from collections.abc import Iterable, Iterator
 
@@ -75,7 +74,7 @@ def iter_analysed(revisions: Iterable[Revision], site: SiteInfo | None = None, *
             if earlier is not None:
                 earlier.reverted = reverter is not None or revid in tagged
                 earlier.reverted_by = reverter
-        buffer.append((dataclasses.replace(rev, text=None), metrics))
+        buffer.append((rev.replace(text=None), metrics))
         pending[rev.revid] = metrics
         if len(buffer) > tracker.horizon:
             done = buffer.popleft()

@@ -52,7 +52,13 @@ _W = (
 _ELISION = r"(?:[lLdDjJmMnNsStTcC]|[qQ]u|[jJ]usqu|[lL]orsqu|[pP]uisqu|[qQ]uoiqu)'(?=[^\W\d])"
 _NUMBER = rf"\d+(?:[.,]\d+)*{_W}*(?:[-']{_W}+)*"
 _WORD = rf"{_W}+(?:[-']{_W}+)*"
-_TOKEN_RE = re.compile(f"{_ELISION}|{_NUMBER}|{_WORD}")
+
+
+@functools.cache
+def _token_re() -> re.Pattern[str]:
+    """The word pattern, compiled on first use: 1.2 ms that `analyze --authorship` never needs."""
+    return re.compile(f"{_ELISION}|{_NUMBER}|{_WORD}")
+
 
 # A thousands separator: a no-break/narrow/thin space between digit groups of three.
 _THOUSANDS_RE = re.compile(r"(\d)[\u00a0\u202f\u2009](?=\d{3}(?!\d))")
@@ -97,7 +103,7 @@ def tokenize(text: str) -> list[str]:
     """Split visible prose into words, in order, following the rules of this module."""
     if not text:
         return []
-    return _TOKEN_RE.findall(_prepare(text))
+    return _token_re().findall(_prepare(text))
 
 
 def word_counts(text: str) -> Counter[str]:
@@ -139,4 +145,4 @@ def word_starts(text: str) -> list[int]:
             chars.append(c)
             where.append(i)
     prepared = "".join(chars).translate(_TRANSLATE)
-    return [where[m.start()] for m in _TOKEN_RE.finditer(prepared)]
+    return [where[m.start()] for m in _token_re().finditer(prepared)]

@@ -11,8 +11,10 @@ package. `register_commands` also attaches them to `app.cli`, so the test runner
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, NamedTuple
 
+from ..record import FrozenRecord
+
+TYPE_CHECKING = False  # no `typing` here: the fast `analyze` path imports this package
 if TYPE_CHECKING:
     import click
     from flask import Flask
@@ -20,13 +22,20 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS", "CommandEntry", "load_command", "register_commands"]
 
 
-class CommandEntry(NamedTuple):
+class CommandEntry(FrozenRecord):
     """Where a command lives (module, relative to this package unless dotted) and its help."""
+
+    __slots__ = ("module", "attribute", "short_help", "needs_app")
 
     module: str
     attribute: str
     short_help: str
-    needs_app: bool = True
+    needs_app: bool
+
+    def __init__(self, module: str, attribute: str, short_help: str,
+                 needs_app: bool = True) -> None:
+        """Store the fields (in `__slots__` order)."""
+        self._fill(module, attribute, short_help, needs_app)
 
 
 COMMANDS: dict[str, CommandEntry] = {

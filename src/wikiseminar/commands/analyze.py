@@ -10,14 +10,17 @@ is in `analyze_run` (no click), which the console script calls directly for plai
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..wiki.errors import ExportFormatError
-from ..wiki.xmlexport import HistoryFile, open_history
+from ..wiki.xmlexport import open_history
 from .analyze_run import run_analyze
 from .terminal import printable
+
+if TYPE_CHECKING:
+    from ..wiki.xmlexport import HistoryFile
 
 __all__ = ["analyze_command"]
 

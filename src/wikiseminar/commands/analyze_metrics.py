@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..wiki.types import Revision
-from ..wiki.xmlexport import HistoryFile
 from .analyze_run import Write, cut_cell, editor_name, json_text
 from .terminal import printable
 
 if TYPE_CHECKING:
     from ..analysis.metrics import RevisionMetrics
+    from ..wiki.xmlexport import HistoryFile
 
 __all__ = ["run_metrics"]
 

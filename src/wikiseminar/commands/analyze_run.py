@@ -16,11 +16,16 @@ import itertools
 import json
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from ..wiki.types import Revision
-from ..wiki.xmlexport import HistoryFile, open_history
+from ..wiki.xmlexport import open_history
 from .terminal import printable, safe_json_text
+
+TYPE_CHECKING = False  # no `typing` at run time: this module is the fast `analyze` path
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..wiki.xmlexport import HistoryFile
 
 __all__ = ["Write", "analyze_file", "cut_cell", "editor_name", "json_text", "run_analyze",
            "stdout_write"]

@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
@@ -467,7 +467,7 @@ class WikiClient:
                     info = _page_info(page)
                     known = infos.get(info.pageid)
                     if known is not None:  # a continuation answer: more categories
-                        info = replace(known, categories=known.categories + info.categories)
+                        info = known.replace(categories=known.categories + info.categories)
                     infos[info.pageid] = info
         return list(infos.values())
 

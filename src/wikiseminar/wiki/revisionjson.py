@@ -14,11 +14,16 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from typing import Any
 
 from .errors import ExportFormatError
 from .types import Namespace, Revision, SiteInfo, parse_timestamp
-from .xmlexport import Source, derived_facts, open_binary
+from .xmlexport import derived_facts, open_binary
+
+TYPE_CHECKING = False  # no `typing` at run time: `analyze` reads these files (section 10)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .xmlexport import Source
 
 __all__ = ["RevisionJsonFile", "load_revision_json", "revisions_from_json"]
 

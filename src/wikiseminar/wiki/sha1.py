@@ -7,8 +7,6 @@ nothing from `analysis/`.
 
 from __future__ import annotations
 
-import hashlib
-
 __all__ = ["normalize_sha1", "sha1_base36"]
 
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -25,6 +23,8 @@ def _to_base36(number: int) -> str:
 
 def sha1_base36(text: str) -> str:
     """The SHA-1 of a text in MediaWiki's base-36 form (what exports put in <sha1>)."""
+    import hashlib  # here: exports carry <sha1>, so reading one rarely needs it
+
     digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
     return _to_base36(int.from_bytes(digest, "big"))
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import quote, urlsplit
+
+from ..record import FrozenRecord, Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "Namespace",
@@ -41,15 +44,27 @@ def parse_timestamp(value: str | dt.datetime) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class Namespace:
+class Namespace(FrozenRecord):
     """One namespace as the wiki declares it: local name, canonical name and aliases."""
+
+    __slots__ = ("id", "name", "canonical", "aliases", "content")
 
     id: int
     name: str
-    canonical: str | None = None
-    aliases: tuple[str, ...] = ()
-    content: bool = False
+    canonical: str | None
+    aliases: tuple[str, ...]
+    content: bool
+
+    def __init__(
+        self,
+        id: int,
+        name: str,
+        canonical: str | None = None,
+        aliases: tuple[str, ...] = (),
+        content: bool = False,
+    ) -> None:
+        """Store the fields (in `__slots__` order)."""
+        self._fill(id, name, canonical, aliases, content)
 
     def all_names(self) -> tuple[str, ...]:
         """Every name that selects this namespace in a link (local, canonical, aliases)."""
@@ -81,6 +96,8 @@ def http_url(url: str) -> str:
     Links are built from what a wiki says about itself (its `server`, its paths); a hostile
     or broken wiki must not turn them into `javascript:` or `data:` links on our pages.
     """
+    from urllib.parse import urlsplit  # here: `analyze` starts without urllib (section 10)
+
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -91,18 +108,39 @@ def http_url(url: str) -> str:
     return url.strip()
 
 
-@dataclass(frozen=True, slots=True)
-class SiteInfo:
+class SiteInfo(FrozenRecord):
     """What the analysis and the UI need to know about a wiki, read from meta=siteinfo."""
 
-    api_url: str = ""
-    sitename: str = ""
-    lang: str = "en"
-    server: str = ""
-    articlepath: str = "/wiki/$1"
-    script: str = "/w/index.php"
-    generator: str = ""
-    namespaces: dict[int, Namespace] = field(default_factory=_default_namespaces)
+    __slots__ = (
+        "api_url", "sitename", "lang", "server", "articlepath", "script", "generator",
+        "namespaces",
+    )
+
+    api_url: str
+    sitename: str
+    lang: str
+    server: str
+    articlepath: str
+    script: str
+    generator: str
+    namespaces: dict[int, Namespace]
+
+    def __init__(
+        self,
+        api_url: str = "",
+        sitename: str = "",
+        lang: str = "en",
+        server: str = "",
+        articlepath: str = "/wiki/$1",
+        script: str = "/w/index.php",
+        generator: str = "",
+        namespaces: dict[int, Namespace] | None = None,
+    ) -> None:
+        """Store the fields (in `__slots__` order)."""
+        self._fill(
+            api_url, sitename, lang, server, articlepath, script, generator,
+            _default_namespaces() if namespaces is None else namespaces
+        )
 
     def namespace_names(self, ns_id: int) -> tuple[str, ...]:
         """All names of a namespace; empty when the wiki lacks it."""
@@ -150,6 +188,8 @@ class SiteInfo:
 
     def page_url(self, title: str) -> str:
         """The article URL of a title on this wiki ('' unless it is http or https)."""
+        from urllib.parse import quote
+
         path = self.articlepath.replace("$1", quote(title.replace(" ", "_"), safe="/:()'!,"))
         return http_url(f"{self.server}{path}")
 
@@ -192,67 +232,162 @@ class SiteInfo:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class WikiUser:
+class WikiUser(FrozenRecord):
     """A wiki account as list=users reports it; `missing`/`invalid` instead of silent drops."""
+
+    __slots__ = ("name", "userid", "missing", "invalid", "registration", "editcount")
 
     name: str
     userid: int | None
-    missing: bool = False
-    invalid: bool = False
-    registration: dt.datetime | None = None
-    editcount: int | None = None
+    missing: bool
+    invalid: bool
+    registration: dt.datetime | None
+    editcount: int | None
+
+    def __init__(
+        self,
+        name: str,
+        userid: int | None,
+        missing: bool = False,
+        invalid: bool = False,
+        registration: dt.datetime | None = None,
+        editcount: int | None = None,
+    ) -> None:
+        """Store the fields (in `__slots__` order)."""
+        self._fill(name, userid, missing, invalid, registration, editcount)
 
 
-@dataclass(slots=True)
-class Revision:
+class Revision(Record):
     """One revision: from usercontribs, prop=revisions, or an XML export (then with text)."""
+
+    __slots__ = (
+        "revid", "pageid", "title", "namespace", "timestamp", "parentid", "user", "userid", "size",
+        "sizediff", "sha1", "comment", "tags", "minor", "new", "texthidden", "userhidden",
+        "commenthidden", "suppressed", "text", "top",
+    )
 
     revid: int
     pageid: int
     title: str
     namespace: int
     timestamp: dt.datetime
-    parentid: int = 0
-    user: str | None = None
-    userid: int | None = None
-    size: int | None = None
-    sizediff: int | None = None
-    sha1: str | None = None
-    comment: str | None = None
-    tags: tuple[str, ...] = ()
-    minor: bool = False
-    new: bool = False
-    texthidden: bool = False
-    userhidden: bool = False
-    commenthidden: bool = False
-    suppressed: bool = False
-    text: str | None = None
+    parentid: int
+    user: str | None
+    userid: int | None
+    size: int | None
+    sizediff: int | None
+    sha1: str | None
+    comment: str | None
+    tags: tuple[str, ...]
+    minor: bool
+    new: bool
+    texthidden: bool
+    userhidden: bool
+    commenthidden: bool
+    suppressed: bool
+    text: str | None
     # usercontribs only: this revision is the page's latest.
-    top: bool = False
+    top: bool
+
+    def __init__(
+        self,
+        revid: int,
+        pageid: int,
+        title: str,
+        namespace: int,
+        timestamp: dt.datetime,
+        parentid: int = 0,
+        user: str | None = None,
+        userid: int | None = None,
+        size: int | None = None,
+        sizediff: int | None = None,
+        sha1: str | None = None,
+        comment: str | None = None,
+        tags: tuple[str, ...] = (),
+        minor: bool = False,
+        new: bool = False,
+        texthidden: bool = False,
+        userhidden: bool = False,
+        commenthidden: bool = False,
+        suppressed: bool = False,
+        text: str | None = None,
+        top: bool = False,
+    ) -> None:
+        """Store the fields (assigned one by one: a sync builds thousands of revisions)."""
+        self.revid = revid
+        self.pageid = pageid
+        self.title = title
+        self.namespace = namespace
+        self.timestamp = timestamp
+        self.parentid = parentid
+        self.user = user
+        self.userid = userid
+        self.size = size
+        self.sizediff = sizediff
+        self.sha1 = sha1
+        self.comment = comment
+        self.tags = tags
+        self.minor = minor
+        self.new = new
+        self.texthidden = texthidden
+        self.userhidden = userhidden
+        self.commenthidden = commenthidden
+        self.suppressed = suppressed
+        self.text = text
+        self.top = top
 
 
-@dataclass(frozen=True, slots=True)
-class RevisionText:
+class RevisionText(FrozenRecord):
     """The main-slot wikitext of one revision (None when hidden or deleted)."""
+
+    __slots__ = ("revid", "pageid", "text", "sha1", "texthidden", "missing")
 
     revid: int
     pageid: int
     text: str | None
-    sha1: str | None = None
-    texthidden: bool = False
-    missing: bool = False
+    sha1: str | None
+    texthidden: bool
+    missing: bool
+
+    def __init__(
+        self,
+        revid: int,
+        pageid: int,
+        text: str | None,
+        sha1: str | None = None,
+        texthidden: bool = False,
+        missing: bool = False,
+    ) -> None:
+        """Store the fields (in `__slots__` order)."""
+        self._fill(revid, pageid, text, sha1, texthidden, missing)
 
 
-@dataclass(frozen=True, slots=True)
-class PageInfo:
+class PageInfo(FrozenRecord):
     """Current state of a page from prop=info: follows moves and notices deletions."""
+
+    __slots__ = (
+        "pageid", "title", "namespace", "lastrevid", "length", "redirect", "missing", "categories",
+    )
 
     pageid: int
     title: str
     namespace: int
-    lastrevid: int | None = None
-    length: int | None = None
-    redirect: bool = False
-    missing: bool = False
-    categories: tuple[str, ...] = ()
+    lastrevid: int | None
+    length: int | None
+    redirect: bool
+    missing: bool
+    categories: tuple[str, ...]
+
+    def __init__(
+        self,
+        pageid: int,
+        title: str,
+        namespace: int,
+        lastrevid: int | None = None,
+        length: int | None = None,
+        redirect: bool = False,
+        missing: bool = False,
+        categories: tuple[str, ...] = (),
+    ) -> None:
+        """Store the fields (in `__slots__` order)."""
+        self._fill(pageid, title, namespace, lastrevid, length, redirect, missing, categories)

@@ -7,19 +7,23 @@ one revision's text whatever the file size. `<siteinfo>` becomes a `SiteInfo`.
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
-import lzma
 import os
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from typing import IO, Any, BinaryIO, Protocol, cast
-from urllib.parse import urlsplit
 
 from .errors import ExportFormatError
 from .sha1 import sha1_base36
 from .types import Namespace, Revision, SiteInfo, parse_timestamp
+
+# Only for the type checker: `analyze` starts without `typing`, the decompressors and urllib
+# (imported where a file needs them; docs/benchmarks.md, section 10).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any, BinaryIO, Protocol
+
+    Source = str | os.PathLike[str] | BinaryIO
 
 __all__ = ["ExportReader", "HistoryFile", "open_binary", "open_history", "read_export"]
 
@@ -32,9 +36,6 @@ _CANONICAL = {
     15: "Category talk",
 }
 _UNIVERSAL_ALIASES = {6: ("Image",), 7: ("Image talk",)}
-
-Source = str | os.PathLike[str] | BinaryIO
-
 
 # Special:Export's XML namespace, one per schema version (export-0.10/, export-0.11/, ...).
 _EXPORT_NS_PREFIXES = ("{http://www.mediawiki.org/xml/export-",
@@ -76,20 +77,35 @@ def open_binary(source: Source) -> tuple[IO[bytes], _Counting, str]:
     counting = _Counting(raw)
     buffered = io.BufferedReader(counting, 1 << 16)
     head = buffered.peek(6)[:6]
-    stream: IO[bytes]
+    stream: IO[bytes] = buffered
     if head.startswith(b"\x1f\x8b"):
-        stream = cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
+        import gzip
+
+        stream = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
     elif head.startswith(b"BZh"):
-        stream = cast(IO[bytes], bz2.BZ2File(buffered, "rb"))
+        import bz2
+
+        stream = bz2.BZ2File(buffered, "rb")  # type: ignore[assignment]
     elif head.startswith(b"\xfd7zXZ\x00"):
-        stream = cast(IO[bytes], lzma.LZMAFile(buffered, "rb", format=lzma.FORMAT_XZ))
+        import lzma
+
+        stream = lzma.LZMAFile(buffered, "rb", format=lzma.FORMAT_XZ)  # type: ignore[assignment]
     elif head[:1] == b"\x5d" and len(head) >= 5:
         # .lzma ("alone") files start with the properties byte, usually 0x5D; no XML or
         # JSON document can start with ']'.
-        stream = cast(IO[bytes], lzma.LZMAFile(buffered, "rb", format=lzma.FORMAT_ALONE))
-    else:
-        stream = cast(IO[bytes], buffered)
+        import lzma
+
+        stream = lzma.LZMAFile(  # type: ignore[assignment]
+            buffered, "rb", format=lzma.FORMAT_ALONE)
     return stream, counting, name
+
+
+def read_errors(*more: type[Exception]) -> tuple[type[Exception], ...]:
+    """What reading a truncated or corrupt file raises: EOFError, OSError, and the
+    decompressors' own errors (zlib's under gzip, lzma's), once a file loaded them."""
+    lzma, zlib = sys.modules.get("lzma"), sys.modules.get("zlib")
+    own = ((lzma.LZMAError,) if lzma is not None else ()) + ((zlib.error,) if zlib else ())
+    return (EOFError, OSError, *more, *own)
 
 
 def _local(tag: str) -> str:
@@ -105,12 +121,24 @@ def _child_text(elem: ET.Element, ns: str, name: str) -> str | None:
     return child.text or ""
 
 
+def split_base(base: str) -> tuple[str, str]:
+    """(server, path) of <siteinfo>'s <base>, the main page's URL: ('https://fr.wikipedia.org',
+    '/wiki/Wikipédia:Accueil_principal'); ('', text) when it has no scheme and host.
+
+    What `urllib.parse.urlsplit` gives for such URLs (a test compares them), without importing
+    urllib and ipaddress for it: 2 ms of every `analyze` run (docs/benchmarks.md, section 10).
+    """
+    text = base.strip().partition("#")[0].partition("?")[0]
+    scheme, sep, rest = text.partition("://")
+    if not sep or not scheme.isascii() or not scheme.isalpha():
+        return "", text
+    netloc, slash, path = rest.partition("/")
+    return (f"{scheme.lower()}://{netloc}" if netloc else ""), slash + path
+
+
 def _siteinfo(elem: ET.Element, ns: str, lang: str | None) -> SiteInfo:
     """Build a SiteInfo from <siteinfo>: names, language, server and article path."""
-    base = _child_text(elem, ns, "base") or ""
-    parts = urlsplit(base)
-    server = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-    path = parts.path
+    server, path = split_base(_child_text(elem, ns, "base") or "")
     articlepath = path[: path.rfind("/") + 1] + "$1" if "/" in path else "/wiki/$1"
     namespaces: dict[int, Namespace] = {}
     container = elem.find(ns + "namespaces")
@@ -216,7 +244,7 @@ class ExportReader:
             line, column = getattr(exc, "position", (0, 0))
             reason = str(exc).split(":")[0]
             raise self._fail(f"line {line}, column {column}: malformed XML ({reason})") from exc
-        except (EOFError, OSError, lzma.LZMAError, ValueError) as exc:
+        except read_errors(ValueError) as exc:
             if isinstance(exc, ExportFormatError):
                 raise
             raise self._fail(f"corrupt or truncated file ({exc})") from exc
@@ -391,27 +419,29 @@ def read_export(source: Source) -> ExportReader:
     return ExportReader(source)
 
 
-class HistoryFile(Protocol):
-    """What `open_history` returns: an ExportReader or a revisionjson.RevisionJsonFile."""
+if TYPE_CHECKING:
 
-    name: str
+    class HistoryFile(Protocol):
+        """What `open_history` returns: an ExportReader or a revisionjson.RevisionJsonFile."""
 
-    @property
-    def siteinfo(self) -> SiteInfo: ...
+        name: str
 
-    @property
-    def total_bytes(self) -> int | None: ...
+        @property
+        def siteinfo(self) -> SiteInfo: ...
 
-    @property
-    def bytes_read(self) -> int: ...
+        @property
+        def total_bytes(self) -> int | None: ...
 
-    def __iter__(self) -> Iterator[Revision]: ...
+        @property
+        def bytes_read(self) -> int: ...
 
-    def close(self) -> None: ...
+        def __iter__(self) -> Iterator[Revision]: ...
 
-    def __enter__(self) -> HistoryFile: ...
+        def close(self) -> None: ...
 
-    def __exit__(self, *exc: object) -> None: ...
+        def __enter__(self) -> HistoryFile: ...
+
+        def __exit__(self, *exc: object) -> None: ...
 
 
 def open_history(source: Source) -> HistoryFile:
@@ -422,9 +452,9 @@ def open_history(source: Source) -> HistoryFile:
     stream, counter, name = open_binary(source)
     try:
         peekable = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(
-            cast(io.RawIOBase, stream), 1 << 16)
+            stream, 1 << 16)  # type: ignore[arg-type, type-var]  # a decompressor reads as raw
         head = peekable.peek(512)[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    except (EOFError, OSError, lzma.LZMAError) as exc:
+    except read_errors() as exc:
         raise ExportFormatError(f"{name}: corrupt or truncated file ({exc})") from exc
     finally:
         if isinstance(source, (str, os.PathLike)):
