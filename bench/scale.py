@@ -7,6 +7,7 @@ Subcommands (run from the repository root with the project's venv):
     .venv/bin/python bench/scale.py explain   # EXPLAIN (ANALYZE, BUFFERS) of the hot queries
                                               # and of every statement of a dashboard first view
     .venv/bin/python bench/scale.py dashboard # p50/p95 of the hot queries and the dashboard page
+    .venv/bin/python bench/scale.py dashboard --after-sync  # its first views after a sync
     .venv/bin/python bench/scale.py sync      # local MediaWiki: inline vs 1, 2, 4 workers
     .venv/bin/python bench/scale.py sync --seminars 10 --ab main  # inline: this tree vs main
 
@@ -315,6 +316,9 @@ def explain(args: argparse.Namespace) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) every SELECT behind the hot queries, on one seminar; then
     every statement of the dashboard page's first view of that seminar."""
     app = bench_app(pg_url(BIG_DB))
+    migrate(app)
+    client = _signed_in_client(app, [args.seminar])  # before the snapshot: it adds a participant
+    _prepare_snapshots(app, [args.seminar], args.after_sync)
     with app.app_context():
         seminar = db.session.get(Seminar, args.seminar)
         if not args.page_only:
@@ -325,7 +329,7 @@ def explain(args: argparse.Namespace) -> None:
                 for statement, params in statements:
                     print("```\n" + "\n".join(_plan(statement, params, args.short)) + "\n```")
                 db.session.rollback()
-    _explain_page(app, args)
+    _explain_page(app, client, args)
 
 
 def _plan(statement: str, params: Any, short: bool) -> list[str]:
@@ -340,12 +344,11 @@ def _plan(statement: str, params: Any, short: bool) -> list[str]:
     return lines
 
 
-def _explain_page(app: Any, args: argparse.Namespace) -> None:
+def _explain_page(app: Any, client: Any, args: argparse.Namespace) -> None:
     """Every statement of GET /seminars/<slug>/dashboard, first view in this process, with its
     plan; then a summary (execution time, rows, the scans and the indexes they use)."""
     if "dashboard.dashboard" not in app.view_functions:
         return
-    client = _signed_in_client(app, [args.seminar])
     with app.app_context(), captured(db.engine) as statements:
         response = client.get(f"/seminars/bench-{args.seminar}/dashboard")
     if response.status_code != 200:
@@ -380,6 +383,7 @@ def _explain_page(app: Any, args: argparse.Namespace) -> None:
 def dashboard(args: argparse.Namespace) -> None:
     """Median and p95 latency of each hot query over random seminars (warm cache)."""
     app = bench_app(pg_url(BIG_DB))
+    migrate(app)  # a database populated by older code gets the newer tables (figure_snapshot)
     if args.gc_freeze:  # as wikiseminar.wsgi does once the app is built
         gc.collect()
         gc.freeze()
@@ -436,6 +440,27 @@ def _signed_in_client(app: Any, seminar_ids: list[int]) -> Any:
     return client
 
 
+def _prepare_snapshots(app: Any, picked: list[int], after_sync: bool) -> None:
+    """No figure snapshot at all (every first view computes the figures), or, with
+    --after-sync, each picked seminar's snapshot as the end of its sync leaves it (timed)."""
+    from wikiseminar.models import FigureSnapshot
+    from wikiseminar.reports.snapshot import refresh_snapshot
+
+    with app.app_context():
+        db.session.execute(sa.delete(FigureSnapshot))
+        db.session.commit()
+        if not after_sync:
+            print("\nNo figure snapshots: each first view computes the figures.")
+            return
+        costs = []
+        for seminar_id in dict.fromkeys(picked):
+            t0 = time.perf_counter()
+            refresh_snapshot(db.session, db.session.get(Seminar, seminar_id))
+            costs.append((time.perf_counter() - t0) * 1000)
+    print(f"\nFigure snapshots computed as each sync ends them, {len(costs)} seminars: "
+          f"{statistics.median(costs):.1f} ms median per seminar added to its sync.")
+
+
 def _dashboard_page(app: Any, rng: random.Random, total: int, args: argparse.Namespace) -> None:
     """The instructor's dashboard page itself (GET /seminars/<slug>/dashboard), signed in;
     with the share of its time spent waiting for PostgreSQL (timed by SQLAlchemy events)."""
@@ -444,6 +469,7 @@ def _dashboard_page(app: Any, rng: random.Random, total: int, args: argparse.Nam
         return
     picked = [rng.randint(1, total) for _ in range(args.warmup + args.samples)]
     client = _signed_in_client(app, picked)
+    _prepare_snapshots(app, picked, args.after_sync)
     in_db = [0.0]
     started: list[float] = []
 
@@ -804,11 +830,16 @@ def main() -> None:
     p.add_argument("--short", action="store_true", help="only scan lines and timings")
     p.add_argument("--page-only", action="store_true",
                    help="only the statements of the dashboard page's first view")
+    p.add_argument("--after-sync", action="store_true",
+                   help="that view after a sync (its figure snapshot stored), not from scratch")
     p = sub.add_parser("dashboard", help="latency of the hot queries on the populated database")
     p.add_argument("--samples", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--gc-freeze", action="store_true",
                    help="freeze start-up objects out of the garbage collector, as wsgi.py does")
+    p.add_argument("--after-sync", action="store_true",
+                   help="time the first views after a sync, which leaves each seminar's figure "
+                        "snapshot (default: none, every first view computes the figures)")
     p = sub.add_parser("sync", help="inline vs queued syncs against a local MediaWiki")
     p.add_argument("--seminars", type=int, default=100)
     p.add_argument("--students", type=int, default=40)

@@ -3,6 +3,7 @@ seminars imported into the local wiki, and a canonical dump to compare two datab
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import signal
@@ -278,6 +279,9 @@ def canonical_dump(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
                 sa.text("SELECT id, wiki_id, rev_id FROM revision")).all()}
         dump = {}
         for name, table in tables.items():
+            if name == "figure_snapshot":  # derived: compared by what it holds
+                dump[name] = _snapshots(conn, seminars, natural["participant"])
+                continue
             # Surrogate ids follow insertion order, which concurrent workers change.
             columns = [c for c in table.columns if c.name not in VOLATILE and c.name != "id"]
             rows = []
@@ -293,6 +297,24 @@ def canonical_dump(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
             dump[name] = sorted(rows, key=repr)
         db.session.rollback()
         return dump
+
+
+def _snapshots(conn: sa.Connection, seminars: dict[int, str],
+               participants: dict[int, Any]) -> list[tuple[Any, ...]]:
+    """Each seminar's figure snapshot as its content, participants by name (its key hashes
+    run times and the database URL, so it differs between two databases by design)."""
+    from wikiseminar.reports.snapshot import decode
+
+    rows = []
+    for seminar_id, payload in conn.execute(sa.text(
+            "SELECT seminar_id, payload FROM figure_snapshot")).all():
+        kept = decode(payload)
+        figures = sorted(repr(dataclasses.replace(f, participant_id=0))
+                         for f in kept.figures)
+        timeline = sorted((repr(participants.get(pid)), series)
+                          for pid, series in kept.timeline.items())
+        rows.append((seminars.get(seminar_id), figures, timeline))
+    return sorted(rows, key=repr)
 
 
 def empty_database(app: Flask) -> None:

@@ -65,3 +65,6 @@ def test_partial_figures_are_flagged_everywhere(app: Flask, wiki: LocalWiki) -> 
     assert record["data_status"]["unmeasured_revisions"] == 1
     progress = json.loads(client.get(f"/seminars/{slug}/progress.json").data)
     assert progress["data_status"]["complete"] is False
+    # The dashboard sums its banner's count from the figures it shows: the same count.
+    assert progress["data_status"]["unmeasured_revisions"] == 1
+    assert sum(s["figures"]["unmeasured_edits"] for s in progress["students"]) == 1

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models; the schema changes only through Alembic migrations."""
 
-from .documents import DocumentBuild, RenderedDocument
+from .documents import DocumentBuild, FigureSnapshot, RenderedDocument
 from .grading import CriterionKind, FinalGrade, Mark, RubricCriterion
 from .integrity import IntegrityCheck, IntegrityFinding, IntegritySource, Verdict
 from .mail import (
@@ -49,6 +49,7 @@ __all__ = [
     "AuthorshipFigure",
     "CriterionKind",
     "DocumentBuild",
+    "FigureSnapshot",
     "DigestRecord",
     "EmailToken",
     "Discussant",

@@ -1,4 +1,4 @@
-"""Rendered documents kept between requests: PDF parts by content, and class-PDF builds."""
+"""Derived data kept between requests: PDF parts by content, class-PDF builds, figure snapshots."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 from ..extensions import Model
 from ._types import UTCDateTime, utcnow
 
-__all__ = ["DocumentBuild", "RenderedDocument"]
+__all__ = ["DocumentBuild", "FigureSnapshot", "RenderedDocument"]
 
 
 class RenderedDocument(Model):
@@ -51,3 +51,20 @@ class DocumentBuild(Model):
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     started_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
     finished_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime)
+
+
+class FigureSnapshot(Model):
+    """A seminar's figures and timeline as of one version of its data (reports/snapshot.py).
+
+    Written at the end of each sync and by a dashboard view that found none; read by the
+    dashboard's first view in any process. `key` hashes the data version and the code that
+    computed the payload, so a snapshot of other data or other code is never read.
+    """
+
+    __tablename__ = "figure_snapshot"
+
+    seminar_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("seminar.id", ondelete="CASCADE"), primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(64))
+    payload: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)  # zlib-compressed JSON
+    computed_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, default=utcnow)

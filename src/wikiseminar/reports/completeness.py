@@ -39,10 +39,14 @@ class DataStatus:
                 "sync_error": self.unfinished_error, "unmeasured_revisions": self.unmeasured}
 
 
-def data_status(session: DbSession, seminar: Seminar) -> DataStatus:
+def data_status(session: DbSession, seminar: Seminar, *,
+                unmeasured: int | None = None) -> DataStatus:
     """The latest sync of the seminar (failed, or interrupted) and revisions not measured yet.
 
-    A sync that is running right now is not "unfinished": the pages say it runs.
+    A sync that is running right now is not "unfinished": the pages say it runs. The dashboard
+    passes `unmeasured`, summed from the figures it shows (`SeminarProgress.unmeasured`), so
+    that its banner speaks of those figures and the seminar's 10,000 revisions are not probed
+    a second time on each view (docs/benchmarks.md, section 6.3).
     """
     run = session.scalar(sa.select(SyncRun).where(SyncRun.seminar_id == seminar.id)
                          .order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(1))
@@ -50,6 +54,8 @@ def data_status(session: DbSession, seminar: Seminar) -> DataStatus:
     if run is not None and run.status not in ("success", "skipped"):
         if not (run.status == "running" and sync_is_running(seminar)):
             unfinished_at, error = run.started_at, run.error
+    if unmeasured is not None:
+        return DataStatus(unfinished_at, error, unmeasured)
     users = [u for u in session.scalars(sa.select(Participant.wiki_user_id).where(
         Participant.seminar_id == seminar.id, counted(),
         Participant.wiki_user_id.is_not(None)))]

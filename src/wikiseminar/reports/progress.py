@@ -42,9 +42,9 @@ from .figures import (
     namespace_group,
     seminar_totals,
     student_figures,
-    timeline,
 )
 from .revisions import revision_flags
+from .snapshot import Snapshot, seminar_snapshot
 
 __all__ = [
     "ACCOUNT_ORDER",
@@ -141,6 +141,11 @@ class SeminarProgress:
         """Participants who need attention."""
         return sum(1 for r in self.rows if r.attention)
 
+    @property
+    def unmeasured(self) -> int:
+        """Revisions counted in these figures that are stored but not measured yet."""
+        return sum(r.figures.unmeasured_edits for r in self.rows)
+
 
 # Sort keys; None (not computed) always sorts last whatever the direction.
 SORT_COLUMNS: dict[str, Callable[[ProgressRow], Any]] = {
@@ -225,15 +230,29 @@ def seminar_progress(session: DbSession, seminar: Seminar, settings: AlertSettin
     key = ("progress", seminar.id, include_removed, settings, version)
     progress = _CACHE.get(key)
     if progress is None:
-        progress = _compute_progress(session, seminar, settings, include_removed)
+        progress = _compute_progress(session, seminar, settings, include_removed, version)
         _CACHE.put(key, progress)
     return dataclasses.replace(progress, sync_running=sync_is_running(seminar))
 
 
+def _snapshot(session: DbSession, seminar: Seminar, version: tuple[Any, ...]) -> Snapshot:
+    """The seminar's figures and timeline at `version`, read once per process: from the
+    database's snapshot when one matches, else computed (reports/snapshot.py)."""
+    key = ("snapshot", seminar.id, version[0])  # the part the figures rest on
+    snapshot = _CACHE.get(key)
+    if snapshot is None:
+        snapshot = seminar_snapshot(session, seminar, version)
+        _CACHE.put(key, snapshot)
+    return snapshot
+
+
 def _compute_progress(session: DbSession, seminar: Seminar, settings: AlertSettings,
-                      include_removed: bool) -> SeminarProgress:
-    """The dashboard's data from the database (no cache)."""
-    figures = student_figures(session, seminar, include_removed=include_removed)
+                      include_removed: bool, version: tuple[Any, ...]) -> SeminarProgress:
+    """The dashboard's data from the database (no in-process cache)."""
+    if include_removed:
+        figures = student_figures(session, seminar, include_removed=True)
+    else:
+        figures = _snapshot(session, seminar, version).figures
     alerts = seminar_alerts(session, seminar, figures, settings)
     assignments = _assignments(session, [f.participant_id for f in figures])
     refs = _article_refs(session, seminar, (a for asg in assignments.values() for a in asg.articles))
@@ -261,17 +280,22 @@ def _compute_progress(session: DbSession, seminar: Seminar, settings: AlertSetti
                            sync_running=False, generated_at=utcnow(), alert_counts=counts)
 
 
-def data_version(session: DbSession, seminar: Seminar) -> tuple[Any, ...]:
+def data_version(session: DbSession, seminar: Seminar) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """A fingerprint of everything the dashboard reads that can change outside a sync.
 
-    The seminar's settings, its participants (accounts, roles, removals), topics, assignments
-    and their articles, and the last sync run to finish (a sync changes revisions, metrics,
-    pages and authorship, and always ends by finishing its run). A handful of rows: cheap to
-    read on every view, unlike the revisions.
+    Two parts. First, what the figures and the timeline rest on: the seminar's dates and time
+    zone, its participants (accounts, roles, claims, removals), integrity verdicts, submitted
+    peer reviews, and the last sync run to finish (a sync changes revisions, metrics, pages,
+    authorship and quality, and always ends by finishing its run); the figure snapshots
+    (reports/snapshot.py) are keyed by this part alone, so approving a topic does not make
+    the next view read every revision again. Second, the rest of what the dashboard shows:
+    alert settings, topics, assignments and their articles. A handful of rows: cheap to read
+    on every view, unlike the revisions. The in-process cache is keyed by both parts.
     """
     people = session.execute(
         sa.select(Participant.id, Participant.name, Participant.role, Participant.wiki_username,
-                  Participant.wiki_user_id, Participant.wiki_verified, Participant.removed_at)
+                  Participant.wiki_user_id, Participant.wiki_verified, Participant.removed_at,
+                  Participant.claim_of_id)
         .where(Participant.seminar_id == seminar.id).order_by(Participant.id)).all()
     work = session.execute(
         sa.select(Assignment.id, Assignment.participant_id, Assignment.status, Assignment.topic_id,
@@ -294,12 +318,21 @@ def data_version(session: DbSession, seminar: Seminar) -> tuple[Any, ...]:
         sa.select(sa.func.count(IntegrityFinding.id), sa.func.count(IntegrityFinding.verdict),
                   sa.func.max(IntegrityFinding.judged_at), sa.func.max(IntegrityFinding.id))
         .where(IntegrityFinding.seminar_id == seminar.id)).all()
-    return (str(session.get_bind().engine.url), seminar.slug, seminar.wiki_id, seminar.start_date,
-            seminar.end_date, seminar.timezone, seminar.restitution_at, seminar.alert_no_edit_days,
-            seminar.last_sync_at,
-            *(tuple(r) for r in people), *(tuple(r) for r in work),
-            *(tuple(r) for r in topics), *(tuple(r) for r in run),
-            *(tuple(r) for r in findings))
+    from ..models import PeerReview  # the review figures (reviews_submitted, review_score)
+
+    scores = [sa.func.coalesce(sa.func.sum(column), 0) for column in (
+        PeerReview.sources_score, PeerReview.neutrality_score, PeerReview.structure_score,
+        PeerReview.clarity_score)]
+    reviews = session.execute(
+        sa.select(sa.func.count(PeerReview.id), sa.func.max(PeerReview.submitted_at), *scores)
+        .where(PeerReview.seminar_id == seminar.id, PeerReview.submitted_at.is_not(None))).all()
+    figures = (str(session.get_bind().engine.url), seminar.id, seminar.slug, seminar.wiki_id,
+               seminar.start_date, seminar.end_date, seminar.timezone, seminar.last_sync_at,
+               *(tuple(r) for r in people), *(tuple(r) for r in run),
+               *(tuple(r) for r in findings), *(tuple(r) for r in reviews))
+    rest = (seminar.restitution_at, seminar.alert_no_edit_days,
+            *(tuple(r) for r in work), *(tuple(r) for r in topics))
+    return figures, rest
 
 
 class Memo:
@@ -379,16 +412,17 @@ def progress_charts(session: DbSession, seminar: Seminar, rows: Sequence[Progres
            today, version)
     charts = _CACHE.get(key)
     if charts is None:
-        charts = _compute_charts(session, seminar, rows, texts, today)
+        charts = _compute_charts(session, seminar, rows, texts, today, version)
         _CACHE.put(key, charts)
     return charts
 
 
 def _compute_charts(session: DbSession, seminar: Seminar, rows: Sequence[ProgressRow],
-                    texts: ChartTexts, today: dt.date) -> ProgressCharts:
-    """The three charts from the timeline (no cache)."""
+                    texts: ChartTexts, today: dt.date, version: tuple[Any, ...]) -> ProgressCharts:
+    """The three charts from the timeline (no in-process cache)."""
     names = {r.participant_id: r.figures.name for r in rows}
-    series_by_pid = {pid: points for pid, points in timeline(session, seminar).items() if pid in names}
+    series_by_pid = {pid: points for pid, points in _snapshot(session, seminar, version).timeline.items()
+                     if pid in names}
     start = seminar.start_date
     end = min(seminar.end_date, today)
     if end < start:

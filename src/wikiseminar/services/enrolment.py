@@ -9,7 +9,16 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from ..dbsession import DbSession
-from ..models import Assignment, LoginAttempt, Participant, Role, Seminar, Topic, User
+from ..models import (
+    Assignment,
+    FigureSnapshot,
+    LoginAttempt,
+    Participant,
+    Role,
+    Seminar,
+    Topic,
+    User,
+)
 from ..models._types import utcnow
 from .accounts import check_password_strength, end_all_sessions, find_user, normalise_email
 from .messages import N_, ServiceError
@@ -222,6 +231,9 @@ def delete_participant_data(session: DbSession, participant: Participant) -> Non
     user = participant.user
     if user is not None:
         end_all_sessions(user)
+    # The seminar's figure snapshot holds their name and figures (computed again when needed).
+    session.execute(sa.delete(FigureSnapshot).where(
+        FigureSnapshot.seminar_id == participant.seminar_id))
     own_topics = list(session.scalars(sa.select(Topic).where(
         Topic.proposed_by_id == participant.id, Topic.in_catalogue.is_(False))))
     session.delete(participant)

@@ -478,7 +478,20 @@ def sync_seminar(session: DbSession, seminar: Seminar, client: WikiClient,
         session.commit()
         locking.release(session, seminar.id, run_state.owner)
     log.info("sync", extra={"event": "sync", "seminar": seminar.slug, **run.summary()})
+    _refresh_snapshot(session, seminar)
     return run
+
+
+def _refresh_snapshot(session: DbSession, seminar: Seminar) -> None:
+    """Compute the dashboard's figures now (reports/snapshot.py), so that the instructor's first
+    view after this sync reads them instead of every revision; a failure only costs that view."""
+    from ..reports.snapshot import refresh_snapshot
+
+    try:
+        refresh_snapshot(session, seminar)
+    except (sa.exc.SQLAlchemyError, OSError, ValueError) as exc:
+        session.rollback()
+        log.warning("figure snapshot of %s not computed: %s", seminar.slug, _one_line(exc))
 
 
 def _chain_complete(parents: dict[int, int | None], last_rev_id: int | None,

@@ -197,8 +197,10 @@ def dashboard(seminar: Seminar) -> ResponseReturnValue:
         body = _render_body(seminar, progress, settings, version, sort, descending, who,
                             attention, requested_page)
         _BODIES.put(key, body)
+    status = data_status(db.session, seminar, unmeasured=progress.unmeasured)
     return render_template("dashboard/dashboard.html", seminar=seminar, progress=progress,
                            body=body, demo=is_demo(seminar), run_labels=RUN_LABELS,
+                           data_status=status,
                            attendance=_attendance_rows(seminar))
 
 
@@ -247,7 +249,8 @@ def progress_json(seminar: Seminar) -> ResponseReturnValue:
     progress = seminar_progress(db.session, seminar, alert_settings(seminar))
     document = progress_document(seminar, progress, translate)
     document["demo"] = is_demo(seminar)
-    document["data_status"] = data_status(db.session, seminar).to_dict()
+    document["data_status"] = data_status(db.session, seminar,
+                                          unmeasured=progress.unmeasured).to_dict()
     return Response(json_bytes(document), mimetype="application/json")
 
 
