@@ -9,11 +9,16 @@ after the nightly sync, in whichever process, reads one row instead of every rev
 A snapshot is read only under its key: a hash of the first part of `data_version` (what the
 figures rest on: the last finished sync, the participants, the seminar's dates and time zone,
 verdicts, reviews) and of the source of the modules that compute the figures, so neither
-other data nor other code can be served from it. A view that finds no matching snapshot (the data changed since
-the sync: a participant, a verdict, a review) computes the figures as before and does not
-store them: writing ~20 kB and committing cost that view about 10 ms on the benchmark, for
-the benefit of other processes only, and on SQLite a second connection could wait on the
-view's own lock. The next sync stores them. Forgetting a participant deletes their seminar's snapshot (names are in it).
+other data nor other code can be served from it. A view that finds no matching snapshot (the
+data changed since the sync) computes the figures as before and does not store them: writing
+~20 kB and committing cost that view about 10 ms on the benchmark, for the benefit of other
+processes only, and on SQLite a second connection could wait on the view's own lock; the
+next sync stores them. Forgetting a participant deletes their seminar's snapshot (it holds
+their name).
+
+Known gap, as for the in-process cache: a student enrolled in two seminars on one wiki whose
+edits arrive through the other seminar's sync changes this seminar's figures without changing
+its key, until this seminar's own next sync.
 """
 
 from __future__ import annotations
