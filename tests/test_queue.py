@@ -21,7 +21,7 @@ from wikiseminar.extensions import db
 from wikiseminar.models import Revision, Seminar, SyncRun
 from wikiseminar.models._types import utcnow
 from wikiseminar.sync.gate import RedisGate
-from wikiseminar.sync.jobs import job_id_for, run_worker
+from wikiseminar.sync.jobs import job_id_for, make_worker, run_worker
 
 from .localwiki import LocalWiki
 from .queuekit import (
@@ -301,6 +301,33 @@ def test_spent_budget_reschedules_the_job_for_the_next_window(
         assert run.status == "failed" and "hourly request budget of 4 spent" in run.error
     # While that window lasts, the scheduler sees the job waiting and queues nothing more.
     assert "1 already queued" in app.test_cli_runner().invoke(args=["sync", "--enqueue"]).output
+
+
+def test_a_worker_stops_listening_without_waiting_out_its_read(app: Flask,
+                                                             space: RedisSpace) -> None:
+    """A burst worker used to take a minute to exit after its last job (bench/scale.py sync,
+    71 s instead of 11 s): RQ's command listener reads with a 60 s timeout and redis-py 8
+    joins it on stop. The worst case is forced here: the listener is back in its wait when
+    the worker stops listening. A hang check, not a timing: the bound is 15 s."""
+    app.config.update(queue_settings(space))
+    for _ in range(2):
+        worker = make_worker(app, space.redis, name=f"{space.worker_name(9)}-{time.monotonic_ns()}")
+        worker.subscribe()
+        assert worker.pubsub is not None
+        deadline = time.monotonic() + 5
+        while not worker.pubsub.subscribed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # The race that stalled workers, made certain: the listener handles the unsubscribe
+        # reply while still running, and then waits up to 60 s for a new subscription.
+        worker.pubsub.unsubscribe()
+        deadline = time.monotonic() + 5
+        while worker.pubsub.subscribed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        done = threading.Event()
+        threading.Thread(target=lambda w=worker, d=done: (w.unsubscribe(), d.set()),
+                         daemon=True).start()
+        assert done.wait(15), "stopping the listener waited for its 60 s read"
 
 
 def test_gate_never_admits_more_than_n_concurrent_requests(space: RedisSpace) -> None:

@@ -351,6 +351,25 @@ class SyncWorker(Worker):
         grace = max(1, self.abandoned_after - int(self.job_monitoring_interval))
         return int(interval) + grace
 
+    def unsubscribe(self) -> None:
+        """Stop listening for commands, waiting a second at most for the listener thread.
+
+        RQ's listener reads with a 60 s timeout, and redis-py 8's `stop()` joins it without
+        one: when the unsubscribe reply woke the thread before the stop flag was cleared, it
+        went back to a 60 s read, and a burst worker took a minute to exit after its last
+        job (bench/scale.py sync: 71 s instead of 11 s). The thread is a daemon: a process
+        that exits does not wait for it.
+        """
+        thread = self.pubsub_thread
+        if thread is None or self.pubsub is None:
+            return
+        self.pubsub.unsubscribe()
+        try:
+            thread.stop(timeout=1.0)  # redis-py >= 8: a bounded wait
+        except TypeError:  # older redis-py: stop() only clears the flag
+            thread.stop()
+            thread.join(timeout=1.0)
+
     def perform_job(self, job: Job, queue: Queue, execution: Any) -> bool:
         """Run the job with the app context pushed and connections of its own."""
         with self.app.app_context():
