@@ -56,6 +56,7 @@ __all__ = [
     "RevisionLine",
     "Memo",
     "SeminarProgress",
+    "DataVersion",
     "data_version",
     "filter_rows",
     "progress_charts",
@@ -147,6 +148,9 @@ class SeminarProgress:
         return sum(r.figures.unmeasured_edits for r in self.rows)
 
 
+# What `data_version` returns: (what the figures rest on, the rest of what the dashboard shows).
+DataVersion = tuple[tuple[Any, ...], tuple[Any, ...]]
+
 # Sort keys; None (not computed) always sorts last whatever the direction.
 SORT_COLUMNS: dict[str, Callable[[ProgressRow], Any]] = {
     "name": lambda r: r.figures.name.casefold(),
@@ -219,7 +223,7 @@ def _article_refs(session: DbSession, seminar: Seminar,
 
 def seminar_progress(session: DbSession, seminar: Seminar, settings: AlertSettings, *,
                      include_removed: bool = False,
-                     version: tuple[Any, ...] | None = None) -> SeminarProgress:
+                     version: DataVersion | None = None) -> SeminarProgress:
     """Figures, topics, articles and alerts of every student and auditor, and the sync state.
 
     Computed once per version of the seminar's data (see `data_version`) and kept in memory:
@@ -235,7 +239,7 @@ def seminar_progress(session: DbSession, seminar: Seminar, settings: AlertSettin
     return dataclasses.replace(progress, sync_running=sync_is_running(seminar))
 
 
-def _snapshot(session: DbSession, seminar: Seminar, version: tuple[Any, ...]) -> Snapshot:
+def _snapshot(session: DbSession, seminar: Seminar, version: DataVersion) -> Snapshot:
     """The seminar's figures and timeline at `version`, read once per process: from the
     database's snapshot when one matches, else computed (reports/snapshot.py)."""
     key = ("snapshot", seminar.id, version[0])  # the part the figures rest on
@@ -247,7 +251,7 @@ def _snapshot(session: DbSession, seminar: Seminar, version: tuple[Any, ...]) ->
 
 
 def _compute_progress(session: DbSession, seminar: Seminar, settings: AlertSettings,
-                      include_removed: bool, version: tuple[Any, ...]) -> SeminarProgress:
+                      include_removed: bool, version: DataVersion) -> SeminarProgress:
     """The dashboard's data from the database (no in-process cache)."""
     if include_removed:
         figures = student_figures(session, seminar, include_removed=True)
@@ -280,7 +284,7 @@ def _compute_progress(session: DbSession, seminar: Seminar, settings: AlertSetti
                            sync_running=False, generated_at=utcnow(), alert_counts=counts)
 
 
-def data_version(session: DbSession, seminar: Seminar) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+def data_version(session: DbSession, seminar: Seminar) -> DataVersion:
     """A fingerprint of everything the dashboard reads that can change outside a sync.
 
     Two parts. First, what the figures and the timeline rest on: the seminar's dates and time
@@ -404,7 +408,7 @@ class ProgressCharts:
 
 def progress_charts(session: DbSession, seminar: Seminar, rows: Sequence[ProgressRow],
                     texts: ChartTexts, *, today: dt.date | None = None,
-                    version: tuple[Any, ...] | None = None) -> ProgressCharts:
+                    version: DataVersion | None = None) -> ProgressCharts:
     """Cumulative words per student (the most active ones), for the seminar, and edits per week."""
     today = today or dt.date.today()
     version = version if version is not None else data_version(session, seminar)
@@ -418,7 +422,7 @@ def progress_charts(session: DbSession, seminar: Seminar, rows: Sequence[Progres
 
 
 def _compute_charts(session: DbSession, seminar: Seminar, rows: Sequence[ProgressRow],
-                    texts: ChartTexts, today: dt.date, version: tuple[Any, ...]) -> ProgressCharts:
+                    texts: ChartTexts, today: dt.date, version: DataVersion) -> ProgressCharts:
     """The three charts from the timeline (no in-process cache)."""
     names = {r.participant_id: r.figures.name for r in rows}
     series_by_pid = {pid: points for pid, points in _snapshot(session, seminar, version).timeline.items()

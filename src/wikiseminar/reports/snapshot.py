@@ -32,7 +32,7 @@ import logging
 import sys
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -40,6 +40,9 @@ from ..dbsession import DbSession
 from ..models import FigureSnapshot, Seminar
 from ..models._types import utcnow
 from .figures import StudentFigures, student_figures, timeline
+
+if TYPE_CHECKING:
+    from .progress import DataVersion
 
 __all__ = ["Snapshot", "refresh_snapshot", "seminar_snapshot", "snapshot_key"]
 
@@ -70,7 +73,7 @@ def _code_hash() -> bytes:
     return digest.digest()
 
 
-def snapshot_key(version: tuple[tuple[Any, ...], tuple[Any, ...]]) -> str:
+def snapshot_key(version: DataVersion) -> str:
     """The key of a snapshot of the data at `version` (`progress.data_version`: its first
     part, what the figures rest on)."""
     return hashlib.sha256(_code_hash() + repr(version[0]).encode()).hexdigest()
@@ -138,7 +141,7 @@ def refresh_snapshot(session: DbSession, seminar: Seminar) -> None:
 
 
 def seminar_snapshot(session: DbSession, seminar: Seminar,
-                     version: tuple[tuple[Any, ...], tuple[Any, ...]]) -> Snapshot:
+                     version: DataVersion) -> Snapshot:
     """The seminar's figures and timeline at `version`: the stored snapshot, or computed."""
     key = snapshot_key(version)
     stored = session.execute(sa.select(FigureSnapshot.key, FigureSnapshot.payload).where(

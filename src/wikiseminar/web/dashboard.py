@@ -49,6 +49,7 @@ from ..reports.figures import STUDENT_METRICS, article_figures, namespace_group
 from ..reports.progress import (
     SORT_COLUMNS,
     ChartTexts,
+    DataVersion,
     Memo,
     data_version,
     filter_rows,
@@ -223,7 +224,7 @@ def _attendance_rows(seminar: Seminar) -> list[tuple[str, str, AttendanceFigures
 _BODIES = Memo(64)
 
 
-def _render_body(seminar: Seminar, progress: Any, settings: AlertSettings, version: tuple[Any, ...],
+def _render_body(seminar: Seminar, progress: Any, settings: AlertSettings, version: DataVersion,
                  sort: str, descending: bool, who: str, attention: bool, requested_page: int) -> Markup:
     """The totals, the participants' table, the alerts and the charts, as HTML."""
     shown = filter_rows(progress.rows, who)
